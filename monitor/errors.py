@@ -1,0 +1,45 @@
+"""The exceptions `monitor` raises; every one names the input it is about.
+
+Errors are translated where they enter (network, parser, database, config) and keep
+their cause (`raise FetchError(...) from exc`).
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base class of every error `monitor` raises on purpose."""
+
+
+class UsageError(MonitorError):
+    """Bad input from the user (CLI argument, source definition); the CLI exits 2."""
+
+
+class ConfigError(UsageError):
+    """A config file is missing or invalid; `problems` lists every problem with its key."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        super().__init__(f"invalid config {path}: " + "; ".join(self.problems))
+
+
+class FetchError(MonitorError):
+    """A source could not be fetched (network, HTTP status, size, content type, safety)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")
+
+
+class BlockedAddressError(FetchError):
+    """The URL's scheme or resolved address is not allowed by the fetch guard."""
+
+
+class ExtractError(MonitorError):
+    """A fetched document could not be turned into an article."""
+
+
+class StorageError(MonitorError):
+    """The database is unusable (cannot open, corrupt, newer schema)."""

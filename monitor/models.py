@@ -1,0 +1,111 @@
+"""Typed data that crosses module boundaries. Every type here is a frozen dataclass."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+SOURCE_KINDS = ("page", "feed", "dir")
+DEFAULT_INTERVAL = 15 * 60.0
+
+
+class ChangeType(str, enum.Enum):
+    """The four kinds of claim change `monitor` reports."""
+
+    NEW = "new_claim"
+    UPDATED = "updated_claim"
+    CONTRADICTED = "contradicted_claim"
+    RETRACTED = "retracted_claim"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Source:
+    """Something to watch: one article page, a feed of articles, or a folder of article files.
+
+    `origin` is "config" for sources declared in the TOML file and "cli" for sources added
+    with `monitor sources add`; `parent` names the feed or folder an article was found in.
+    """
+
+    name: str
+    url: str
+    kind: str = "page"
+    interval: float = DEFAULT_INTERVAL
+    selector: str | None = None
+    tags: tuple[str, ...] = ()
+    origin: str = "cli"
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The outcome of one successful HTTP exchange (200 or 304)."""
+
+    url: str  # the final URL, after redirects
+    status: int
+    text: str  # decoded body; "" on 304
+    content_type: str
+    etag: str | None = None
+    last_modified: str | None = None
+    encoding: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Document:
+    """An extracted article: its metadata and its main text (paragraphs joined by newlines)."""
+
+    url: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One asserting sentence of an article, with the fields that matching compares.
+
+    `norm` is the normalised text (case, quotes, dashes, number words and date formats
+    folded) used for exact matching; `key` is the normalised text with the comparable
+    details (numbers, dates) masked, used to align edited versions of one statement.
+    """
+
+    text: str
+    norm: str
+    key: str
+    position: int = 0
+    numbers: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    attribution: str | None = None
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class BaselineClaim:
+    """A claim of the baseline, with the document it came from."""
+
+    claim: Claim
+    source: str  # the baseline document's name (file name or URL)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One classified claim change. `claim` is the new text, or the removed one for retractions."""
+
+    type: ChangeType
+    claim: str
+    previous_claim: str | None = None
+    baseline_claim: str | None = None
+    baseline_source: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    detected_at: datetime | None = None
