@@ -1,0 +1,443 @@
+"""Fetch one URL safely: guarded redirects, conditional GET, size and time limits, charsets.
+
+`Fetcher.fetch` either returns a FetchResult (200 or 304) or raises FetchError (its
+subclass BlockedAddressError when the guard refuses a URL); every httpx exception is
+translated to FetchError in one place, keeping the cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import logging
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+from monitor.errors import FetchError
+from monitor.models import FetchResult
+from monitor.netguard import Resolver, check_url, guard_host
+
+try:
+    import brotli
+except ImportError:  # pragma: no cover - httpx[brotli] is a dependency
+    brotli = None
+
+logger = logging.getLogger(__name__)
+
+EXPECT_KINDS = ("html", "feed", "any")
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+FEED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "application/json"})
+SNIFF_BYTES = 4096
+_PIECE = 64 * 1024  # largest piece a decompressor may produce at once
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits and identity of every fetch.
+
+    `timeout` is the overall deadline of one fetch (DNS, redirects and body included);
+    `max_bytes` bounds the decoded (decompressed) body.
+    """
+
+    timeout: float = 20.0
+    user_agent: str = "monitor/0.1 (+https://github.com/monitor)"
+    max_bytes: int = 5_000_000
+    allow_private: bool = False
+    max_redirects: int = 5
+
+
+def make_client(settings: FetchSettings) -> httpx.AsyncClient:
+    """An AsyncClient for Fetcher: no automatic redirects, HTTP/1.1, bounded pool, our headers.
+
+    The caller owns the client and must close it (`async with` or `aclose()`).
+    """
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        http2=False,
+        timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30),
+        headers={
+            "User-Agent": settings.user_agent,
+            "Accept-Encoding": "gzip, deflate, br" if brotli is not None else "gzip, deflate",
+        },
+    )
+
+
+class Fetcher:
+    """Fetches URLs through a shared client under the guard and limits of `settings`."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: FetchSettings,
+        *,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._resolver = resolver
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        expect: str = "html",
+    ) -> FetchResult:
+        """GET `url` and return its decoded text, or a 304 result when the validators match.
+
+        `expect` is "html" (an HTML page; refuses other types, empty and binary bodies),
+        "feed" (XML/JSON feeds, also text/html and text/plain, as feeds are often
+        mislabelled) or "any". Redirects are followed by hand, each hop re-checked by the
+        guard. Raises FetchError (url = the URL asked for) on any failure, including the
+        overall deadline and a decoded body over `max_bytes`.
+        """
+        if expect not in EXPECT_KINDS:
+            raise ValueError(f"expect must be one of {EXPECT_KINDS}, not {expect!r}")
+        timeout = self._settings.timeout
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._fetch(url, etag, last_modified, expect)
+        except TimeoutError as exc:
+            raise FetchError(url, f"timed out after {timeout:g}s") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+            raise FetchError(url, _describe_httpx_error(exc)) from exc
+
+    async def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, expect: str
+    ) -> FetchResult:
+        headers = _request_headers(etag, last_modified, expect)
+        current = check_url(url)
+        for hop in range(self._settings.max_redirects + 1):
+            if hop:
+                try:
+                    check_url(str(current))
+                except FetchError as exc:
+                    raise type(exc)(url, f"redirected to {current}: {exc.reason}") from exc
+            await self._guard(url, current, hop)
+            logger.debug("GET %s (hop %d)", current, hop)
+            async with self._client.stream("GET", current, headers=headers) as response:
+                if response.is_redirect:
+                    target = current.join(response.headers["location"]).copy_with(fragment=None)
+                    logger.debug("%s redirects (%d) to %s", current, response.status_code, target)
+                    current = target
+                    continue
+                return await self._finish(url, response, etag, last_modified, expect)
+        raise FetchError(url, f"too many redirects (more than {self._settings.max_redirects})")
+
+    async def _guard(self, url: str, current: httpx.URL, hop: int) -> None:
+        if self._settings.allow_private:
+            return
+        try:
+            await guard_host(
+                current.host, _port(current), resolver=self._resolver, url=str(current)
+            )
+        except FetchError as exc:
+            reason = f"redirected to {current}: {exc.reason}" if hop else exc.reason
+            raise type(exc)(url, reason) from exc
+
+    async def _finish(
+        self,
+        url: str,
+        response: httpx.Response,
+        etag: str | None,
+        last_modified: str | None,
+        expect: str,
+    ) -> FetchResult:
+        status = response.status_code
+        final_url = str(response.url)
+        new_etag = response.headers.get("etag")
+        new_modified = response.headers.get("last-modified")
+        content_type_header = response.headers.get("content-type")
+        media_type = _media_type(content_type_header)
+        if status == 304:
+            logger.debug("%s not modified", final_url)
+            return FetchResult(
+                url=final_url,
+                status=304,
+                text="",
+                content_type=media_type,
+                etag=new_etag or etag,
+                last_modified=new_modified or last_modified,
+            )
+        if not 200 <= status < 300:
+            phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
+            extra = " (redirect without Location)" if 300 <= status < 400 else ""
+            raise FetchError(url, f"HTTP {status} {phrase}".rstrip() + extra)
+        if media_type and not _type_accepted(media_type, expect):
+            raise FetchError(url, f"{_expect_noun(expect)} (content-type {media_type})")
+
+        body = await _read_body(url, response, self._settings.max_bytes)
+        text, encoding = decode_body(body, content_type_header)
+        if expect != "any":
+            _check_text(url, text, media_type, expect)
+        logger.debug("%s: %d bytes, %s, %s", final_url, len(body), media_type or "?", encoding)
+        return FetchResult(
+            url=final_url,
+            status=status,
+            text=text,
+            content_type=media_type,
+            etag=new_etag,
+            last_modified=new_modified,
+            encoding=encoding,
+        )
+
+
+def _port(url: httpx.URL) -> int:
+    if url.port is not None:
+        return url.port
+    return 443 if url.scheme == "https" else 80
+
+
+def _request_headers(etag: str | None, last_modified: str | None, expect: str) -> dict[str, str]:
+    accept = {
+        "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        "feed": "application/rss+xml,application/atom+xml,application/feed+json,"
+        "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5",
+        "any": "*/*",
+    }[expect]
+    headers = {"Accept": accept}
+    for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified)):
+        if value and value.isascii() and value.isprintable():
+            headers[name] = value
+    return headers
+
+
+def _media_type(content_type: str | None) -> str:
+    """The lower-cased media type of a Content-Type header ("" when absent)."""
+    if not content_type:
+        return ""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _type_accepted(media_type: str, expect: str) -> bool:
+    if expect == "html":
+        return media_type in HTML_TYPES
+    if expect == "feed":
+        return (
+            media_type in FEED_TYPES
+            or media_type.endswith(("/xml", "+xml", "+json"))
+            or media_type.startswith("application/rss")
+        )
+    return True
+
+
+def _expect_noun(expect: str) -> str:
+    return "not an HTML page" if expect == "html" else "not a feed"
+
+
+def _check_text(url: str, text: str, media_type: str, expect: str) -> None:
+    """Refuse empty bodies, binary content and (html, no content-type) non-HTML text."""
+    if not text.strip():
+        raise FetchError(url, "empty body")
+    head = text[:SNIFF_BYTES]
+    if "\x00" in head:
+        raise FetchError(url, "binary content, not text")
+    if expect == "html" and not media_type:
+        lowered = head.lower()
+        if "<html" not in lowered and "<!doctype html" not in lowered:
+            raise FetchError(url, "not an HTML page (no content-type, no <html> tag)")
+
+
+# --- content decoding, bounded ---------------------------------------------------------
+
+
+class _Decoder(Protocol):
+    def decode(self, data: bytes) -> Iterator[bytes]: ...
+    def flush(self) -> bytes: ...
+
+
+class _ZlibDecoder:
+    """gzip or deflate (zlib-wrapped, or raw as some servers send it), in bounded pieces."""
+
+    def __init__(self, gzip: bool) -> None:
+        self._gzip = gzip
+        self._first = True
+        wbits = zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS
+        self._obj = zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if self._first and not self._gzip:
+            self._first = False
+            try:
+                yield self._obj.decompress(data, _PIECE)
+            except zlib.error:
+                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                yield self._obj.decompress(data, _PIECE)
+        else:
+            yield self._obj.decompress(data, _PIECE)
+        while self._obj.unconsumed_tail:
+            yield self._obj.decompress(self._obj.unconsumed_tail, _PIECE)
+
+    def flush(self) -> bytes:
+        return self._obj.flush()
+
+
+class _BrotliDecoder:
+    def __init__(self) -> None:
+        assert brotli is not None
+        self._obj = brotli.Decompressor()
+        try:
+            self._obj.process(b"", output_buffer_limit=_PIECE)
+            self._bounded = True
+        except TypeError:  # older brotli: no output limit
+            self._bounded = False
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if not self._bounded:
+            yield self._obj.process(data)
+            return
+        yield self._obj.process(data, output_buffer_limit=_PIECE)
+        while not self._obj.can_accept_more_data():
+            yield self._obj.process(b"", output_buffer_limit=_PIECE)
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _decoders(content_encoding: str) -> list[_Decoder]:
+    """Decoders to apply in order (the reverse of the listed codings); unknown ones are skipped."""
+    decoders: list[_Decoder] = []
+    for coding in reversed([c.strip().lower() for c in content_encoding.split(",")]):
+        if coding in ("gzip", "x-gzip"):
+            decoders.append(_ZlibDecoder(gzip=True))
+        elif coding == "deflate":
+            decoders.append(_ZlibDecoder(gzip=False))
+        elif coding == "br" and brotli is not None:
+            decoders.append(_BrotliDecoder())
+        elif coding not in ("", "identity"):
+            logger.debug("unknown content-encoding %r, left as is", coding)
+    return decoders
+
+
+def _run(decoders: list[_Decoder], data: bytes) -> Iterator[bytes]:
+    if not decoders:
+        if data:
+            yield data
+        return
+    first, rest = decoders[0], decoders[1:]
+    for piece in first.decode(data):
+        yield from _run(rest, piece)
+
+
+async def _read_body(url: str, response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, read in bounded pieces; FetchError as soon as it passes `limit`.
+
+    Decompression is done here (not by httpx) so that a compression bomb never expands
+    more than one small piece past the limit in memory.
+    """
+    too_big = FetchError(url, f"body larger than {limit} bytes")
+    if response.is_stream_consumed:  # a pre-read response (e.g. from httpx.MockTransport)
+        if len(response.content) > limit:
+            raise too_big
+        return response.content
+    encoding = response.headers.get("content-encoding", "")
+    declared = response.headers.get("content-length", "")
+    if not encoding and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    decoders = _decoders(encoding)
+    body = bytearray()
+    try:
+        async for chunk in response.aiter_raw():
+            for piece in _run(decoders, chunk):
+                body += piece
+                if len(body) > limit:
+                    raise too_big
+        for index, decoder in enumerate(decoders):
+            for piece in _run(decoders[index + 1 :], decoder.flush()):
+                body += piece
+        if len(body) > limit:
+            raise too_big
+    except (zlib.error, _brotli_error()) as exc:
+        raise FetchError(url, f"cannot decode {encoding} body ({exc})") from exc
+    return bytes(body)
+
+
+def _brotli_error() -> type[Exception]:
+    return brotli.error if brotli is not None else zlib.error
+
+
+# --- charsets ---------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+# WHATWG: these labels mean windows-1252 on the web (pages use its 0x80-0x9F characters).
+_WEB_ALIASES = {"iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252"}
+
+
+def _lookup(label: str | None) -> str | None:
+    """Python codec name for a charset label, or None when unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return _WEB_ALIASES.get(name, name)
+
+
+def _meta_charset(body: bytes) -> str | None:
+    for tag in _META_TAG.finditer(body[:SNIFF_BYTES]):
+        match = _CHARSET_PARAM.search(tag.group(0).decode("ascii", "replace"))
+        if match:
+            name = _lookup(match.group(1))
+            if name is not None:
+                # A meta tag read as ASCII cannot truly be UTF-16/32 (WHATWG: use UTF-8).
+                return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
+    return None
+
+
+def decode_body(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """Decode `body`, returning (text, Python codec name used).
+
+    Order: a byte-order mark (it wins over the header, as in browsers), the
+    Content-Type charset, a <meta> charset in the first 4 KB, UTF-8 if the body is
+    valid UTF-8, else cp1252. Unknown labels are skipped; undecodable bytes are
+    replaced, never raised.
+    """
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return body.decode(name, "replace"), name
+    header = _CHARSET_PARAM.search(content_type or "")
+    encoding = (_lookup(header.group(1)) if header else None) or _meta_charset(body)
+    if encoding is not None:
+        return body.decode(encoding, "replace"), encoding
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace"), "cp1252"
+
+
+def _describe_httpx_error(exc: Exception) -> str:
+    """A readable reason for an httpx exception (connect refused, TLS, read error...)."""
+    kinds: tuple[tuple[type[Exception], str], ...] = (
+        (httpx.ConnectTimeout, "connect timed out"),
+        (httpx.ReadTimeout, "read timed out"),
+        (httpx.TimeoutException, "timed out"),
+        (httpx.ConnectError, "cannot connect"),
+        (httpx.ReadError, "read error"),
+        (httpx.WriteError, "write error"),
+        (httpx.RemoteProtocolError, "bad HTTP response"),
+        (httpx.LocalProtocolError, "bad HTTP request"),
+        (httpx.ProxyError, "proxy error"),
+        (httpx.DecodingError, "cannot decode body"),
+        (httpx.TooManyRedirects, "too many redirects"),
+        (httpx.UnsupportedProtocol, "unsupported protocol"),
+        (httpx.InvalidURL, "invalid URL"),
+    )
+    label = next((text for kind, text in kinds if isinstance(exc, kind)), "HTTP error")
+    detail = str(exc) or type(exc).__name__
+    return f"{label} ({detail})"

@@ -1,0 +1,317 @@
+"""One check of one source: fetch -> extract -> version -> claims -> diff -> change log.
+
+Source kinds are a small registry (`KINDS`): a `page` is one article; a `feed` and a `dir`
+discover articles (feed entries, files) that are tracked as child sources of kind `page`.
+A check never raises for a bad source: every failure becomes a recorded, readable error
+in the fetch log and the source's state, so one broken source never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlparse
+
+from .baseline import BaselineIndex
+from .claims import split_claims
+from .diff import diff_claims
+from .errors import ExtractError, FetchError, MonitorError
+from .extract import extract_file, extract_html
+from .fetch import Fetcher
+from .models import Document, Source
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md")
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check of one source did. `outcome` is one of OUTCOMES."""
+
+    source: str
+    outcome: str
+    changes: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+    discovered: int = 0
+
+
+OUTCOMES = ("changed", "unchanged", "not_modified", "no_article", "first_seen", "ok", "error")
+
+
+class Kind(Protocol):
+    """A source kind: how to check a source of that kind and what it discovers."""
+
+    async def check(self, checker: Checker, source: Source) -> CheckResult: ...
+
+    def children(self, checker: Checker, source: Source) -> list[Source]: ...
+
+
+class Checker:
+    """Checks sources against one store, one fetcher and one baseline index."""
+
+    def __init__(
+        self,
+        store: Store,
+        fetcher: Fetcher,
+        baseline: BaselineIndex,
+        *,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.baseline = baseline
+        self.clock = clock
+
+    async def check(self, source: Source) -> CheckResult:
+        """Check one source; failures are recorded and returned, never raised."""
+        started = time.monotonic()
+        try:
+            return await KINDS[source.kind].check(self, source)
+        except MonitorError as exc:
+            return self._failed(source, exc, started)
+        except Exception as exc:  # a bug must not stop the pass: log it with the source
+            log.exception("unexpected error checking %s", source.name)
+            return self._failed(source, exc, started)
+
+    def _failed(self, source: Source, exc: BaseException, started: float) -> CheckResult:
+        message = _describe(exc)
+        log.warning("check of %s failed: %s", source.name, message)
+        self.store.record_check(
+            source, url=source.url, now=self.clock(), outcome="error", error=message,
+            duration_ms=_ms(started), status=getattr(exc, "status", None),
+        )
+        return CheckResult(source.name, "error", error=message)
+
+    def ingest(
+        self, source: Source, document: Document, *, started: float, body_hash: str,
+        status: int | None = None, etag: str | None = None, last_modified: str | None = None,
+    ) -> CheckResult:
+        """Compare a freshly extracted document with the last version and the baseline."""
+        now = self.clock()
+        record = dict(url=document.url, now=now, status=status, etag=etag,
+                      last_modified=last_modified, body_hash=body_hash)
+        latest = self.store.latest_version(source.name)
+        digest = text_hash(document.text)
+        if not document.text.strip():
+            # An index page, or a page whose article vanished: keep what we have.
+            self.store.record_check(source, outcome="no_article",
+                                    duration_ms=_ms(started), **record)  # type: ignore[arg-type]
+            return CheckResult(source.name, "no_article")
+        if latest is not None and latest.text_hash == digest:
+            self.store.record_check(source, outcome="unchanged",
+                                    duration_ms=_ms(started), **record)  # type: ignore[arg-type]
+            return CheckResult(source.name, "unchanged")
+        current = split_claims(document.text)
+        previous = split_claims(latest.text) if latest is not None else None
+        changes = diff_claims(previous, current, self.baseline, now=now)
+        outcome = "changed" if changes else ("first_seen" if latest is None else "unchanged")
+        with self.store.transaction():
+            self.store.save_version(source, document, text_hash=digest, claims=current,
+                                    changes=changes, now=now)
+            self.store.record_check(source, outcome=outcome, changes=len(changes),
+                                    duration_ms=_ms(started), **record)  # type: ignore[arg-type]
+        counts = Counter(c.type.value for c in changes)
+        if changes:
+            log.info("%s: %s change(s): %s", source.name, len(changes), dict(counts))
+        return CheckResult(source.name, outcome, counts)
+
+
+class PageKind:
+    """One article page over HTTP(S), or one article file found in a watched folder."""
+
+    async def check(self, checker: Checker, source: Source) -> CheckResult:
+        started = time.monotonic()
+        if source.url.startswith("file://"):
+            path = Path(unquote(urlparse(source.url).path))
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                raise ExtractError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            body_hash = hashlib.sha256(raw).hexdigest()
+            if checker.store.state(source.name).body_hash == body_hash:
+                return _unchanged(checker, source, started, "unchanged", body_hash=body_hash)
+            document = extract_file(path, selector=source.selector)
+            return checker.ingest(source, document, started=started, body_hash=body_hash)
+        state = checker.store.state(source.name)
+        result = await checker.fetcher.fetch(
+            source.url, etag=state.etag, last_modified=state.last_modified, expect="html")
+        if result.not_modified:
+            return _unchanged(checker, source, started, "not_modified", status=304)
+        body_hash = text_hash(result.text)
+        if state.body_hash == body_hash:
+            # Same bytes as last time: skip parsing entirely.
+            return _unchanged(checker, source, started, "unchanged", status=result.status,
+                              etag=result.etag, last_modified=result.last_modified,
+                              body_hash=body_hash)
+        document = extract_html(result.text, url=result.url, selector=source.selector)
+        return checker.ingest(source, document, started=started, body_hash=body_hash,
+                              status=result.status, etag=result.etag,
+                              last_modified=result.last_modified)
+
+    def children(self, checker: Checker, source: Source) -> list[Source]:
+        return []
+
+
+class FeedKind:
+    """An RSS/Atom/JSON feed: each entry (by GUID, else link) becomes a tracked article."""
+
+    async def check(self, checker: Checker, source: Source) -> CheckResult:
+        from .feeds import parse_feed  # feedparser is slow to import; only feeds need it
+
+        started = time.monotonic()
+        state = checker.store.state(source.name)
+        result = await checker.fetcher.fetch(
+            source.url, etag=state.etag, last_modified=state.last_modified, expect="feed")
+        if result.not_modified:
+            return _unchanged(checker, source, started, "not_modified", status=304)
+        entries = parse_feed(result.text, url=result.url)
+        now = checker.clock()
+        added = 0
+        for entry in entries:
+            child = Source(
+                name=f"{source.name}/{entry.slug}", url=entry.link, kind="page",
+                interval=source.interval, selector=source.selector, tags=source.tags,
+                origin="feed", parent=source.name,
+            )
+            added += checker.store.add_child(child, now=now)
+        checker.store.record_check(
+            source, url=result.url, now=now, outcome="ok", status=result.status,
+            etag=result.etag, last_modified=result.last_modified, duration_ms=_ms(started),
+            body_hash=text_hash(result.text),
+        )
+        if added:
+            log.info("%s: %s new entr%s", source.name, added, "y" if added == 1 else "ies")
+        return CheckResult(source.name, "ok", discovered=added)
+
+    def children(self, checker: Checker, source: Source) -> list[Source]:
+        return checker.store.list_sources(parent=source.name)
+
+
+class DirKind:
+    """A local folder: each article file in it is a tracked article of its own."""
+
+    async def check(self, checker: Checker, source: Source) -> CheckResult:
+        started = time.monotonic()
+        folder = Path(source.url)
+        if not folder.is_dir():
+            raise ExtractError(f"folder not found: {folder}")
+        now = checker.clock()
+        added = 0
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file():
+                child = Source(
+                    name=f"{source.name}/{path.name}", url=path.resolve().as_uri(),
+                    kind="page", interval=source.interval, selector=source.selector,
+                    tags=source.tags, origin="dir", parent=source.name,
+                )
+                added += checker.store.add_child(child, now=now)
+        checker.store.record_check(source, url=source.url, now=now, outcome="ok",
+                                   duration_ms=_ms(started))
+        return CheckResult(source.name, "ok", discovered=added)
+
+    def children(self, checker: Checker, source: Source) -> list[Source]:
+        return checker.store.list_sources(parent=source.name)
+
+
+KINDS: dict[str, Kind] = {"page": PageKind(), "feed": FeedKind(), "dir": DirKind()}
+
+
+@dataclass
+class PassSummary:
+    """Totals of one pass over many sources."""
+
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return len(self.results)
+
+    def count(self, *outcomes: str) -> int:
+        return sum(r.outcome in outcomes for r in self.results)
+
+    @property
+    def changes(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for r in self.results:
+            total.update(r.changes)
+        return total
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome == "error"]
+
+
+async def run_pass(
+    checker: Checker, sources: Sequence[Source], *, concurrency: int = 8,
+    progress: Callable[[CheckResult], None] | None = None,
+) -> PassSummary:
+    """Check every source once (a feed or folder first, then the articles it holds)."""
+    summary = PassSummary()
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(source: Source) -> None:
+        async with limit:
+            result = await checker.check(source)
+        summary.results.append(result)
+        if progress is not None:
+            progress(result)
+        if result.outcome != "error":
+            children = KINDS[source.kind].children(checker, source)
+            await asyncio.gather(*(one(child) for child in children))
+
+    await asyncio.gather(*(one(source) for source in sources))
+    return summary
+
+
+def _unchanged(checker: Checker, source: Source, started: float, outcome: str,
+               **record: object) -> CheckResult:
+    checker.store.record_check(source, url=source.url, now=checker.clock(), outcome=outcome,
+                               duration_ms=_ms(started), **record)  # type: ignore[arg-type]
+    return CheckResult(source.name, outcome)
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, FetchError):
+        return exc.reason
+    text = str(exc) or type(exc).__name__
+    return re.sub(r"\s+", " ", text)[:500]
+
+
+def select_sources(store: Store, names: Iterable[str]) -> list[Source]:
+    """The named sources (any level), or every top-level source; unknown names are errors."""
+    from .errors import UsageError
+
+    wanted = list(names)
+    if not wanted:
+        return store.list_sources()
+    found, missing = [], []
+    for name in wanted:
+        source = store.get_source(name)
+        (found.append(source) if source is not None else missing.append(name))
+    if missing:
+        raise UsageError("unknown source: " + ", ".join(repr(m) for m in missing))
+    return found

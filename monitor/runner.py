@@ -1,0 +1,133 @@
+"""Run passes: one-shot (`monitor check`), scheduled (`monitor run`) and `monitor extract`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .baseline import BaselineIndex
+from .baseline_files import build_index, load_baseline
+from .claims import split_claims
+from .config import Settings
+from .errors import MonitorError, UsageError
+from .extract import extract_file, extract_html
+from .fetch import Fetcher, make_client
+from .models import Claim, Document, Source
+from .pipeline import Checker, CheckResult, PassSummary, run_pass, select_sources, utcnow
+from .store import Store
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 30.0
+
+
+def sync_baseline(settings: Settings, store: Store) -> BaselineIndex:
+    """Load the configured baseline paths (idempotent) and index every baseline claim."""
+    present = [p for p in settings.baseline_paths if p.exists()]
+    for missing in set(settings.baseline_paths) - set(present):
+        log.warning("baseline path %s does not exist; skipped", missing)
+    load_baseline(store, present, now=utcnow())
+    return build_index(store)
+
+
+def check_once(
+    settings: Settings, store: Store, names: Iterable[str],
+    *, echo: Callable[[str], Any] | None = None,
+) -> PassSummary:
+    """One pass over the named (or all) sources, with the baseline synced first."""
+    sources = select_sources(store, names)
+    index = sync_baseline(settings, store)
+
+    def progress(result: CheckResult) -> None:
+        if echo is not None and result.outcome in ("changed", "error"):
+            detail = result.error or ", ".join(f"{n} {t}" for t, n in result.changes.items())
+            echo(f"{result.outcome:8} {result.source}: {detail}")
+
+    return asyncio.run(_pass(settings, store, index, sources, progress))
+
+
+async def _pass(
+    settings: Settings, store: Store, index: BaselineIndex, sources: list[Source],
+    progress: Callable[[CheckResult], None] | None = None,
+) -> PassSummary:
+    async with make_client(settings.fetch) as client:
+        checker = Checker(store, Fetcher(client, settings.fetch), index)
+        return await run_pass(checker, sources, concurrency=settings.fetch.concurrency,
+                              progress=progress)
+
+
+def due_sources(store: Store, now: datetime) -> list[Source]:
+    """Top-level sources whose interval has passed since their last check."""
+    due = []
+    for source in store.list_sources():
+        last = store.state(source.name).last_checked
+        if last is None or datetime.fromisoformat(last.replace("Z", "+00:00")) + timedelta(
+            seconds=source.interval
+        ) <= now:
+            due.append(source)
+    return due
+
+
+def serve(settings: Settings, store: Store) -> None:
+    """Check due sources every TICK_SECONDS until SIGINT or SIGTERM."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    def tick() -> None:
+        try:
+            store.sync_config_sources(settings.sources, now=utcnow())
+            sources = due_sources(store, utcnow())
+            if not sources:
+                return
+            index = sync_baseline(settings, store)
+            summary = asyncio.run(_pass(settings, store, index, sources))
+            log.info("pass: %s checked, %s changed, %s failed, changes %s", summary.checked,
+                     summary.count("changed"), summary.count("error"), dict(summary.changes))
+        except MonitorError as exc:
+            log.error("pass failed: %s", exc)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, next_run_time=utcnow(),
+                      max_instances=1, coalesce=True, id="tick")
+    log.info("monitor running on %s; checking due sources every %ss", store.path,
+             TICK_SECONDS)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        log.info("monitor stopped")
+
+
+def extract_inputs(
+    settings: Settings, inputs: Iterable[str], selector: str | None,
+) -> Iterator[tuple[str, Document | Any, list[Claim], str | None]]:
+    """For each input (file or http(s) URL): (input, document, claims, error message)."""
+    for item in inputs:
+        try:
+            if "://" in item:
+                document = asyncio.run(_fetch_document(settings, item, selector))
+            else:
+                path = Path(item)
+                if not path.is_file():
+                    raise UsageError(f"no such file: {item}")
+                document = extract_file(path, selector=selector)
+        except MonitorError as exc:
+            yield item, None, [], str(exc)
+            continue
+        yield item, document, split_claims(document.text), None
+
+
+async def _fetch_document(settings: Settings, url: str, selector: str | None) -> Document:
+    async with make_client(settings.fetch) as client:
+        result = await Fetcher(client, settings.fetch).fetch(url, expect="html")
+    return extract_html(result.text, url=result.url, selector=selector)

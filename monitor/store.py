@@ -1,0 +1,505 @@
+"""The SQLite database: sources and their state, fetch log, versions, claims, baseline, changes.
+
+One `Store` wraps one sqlite-utils `Database` in WAL mode. The schema is versioned with
+`PRAGMA user_version` and migrated forward on open; a database from a newer `monitor`
+is refused. Every write that must be atomic (a version with its claims and changes) happens
+in one transaction, so a crash leaves either all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import StorageError, UsageError
+from .models import Change, ChangeType, Claim, Document, Source
+
+log = logging.getLogger(__name__)
+
+# Each entry migrates the schema from version i to i + 1. Never edit a released entry:
+# append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'page',
+        interval REAL NOT NULL,
+        selector TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        origin TEXT NOT NULL DEFAULT 'cli',
+        parent TEXT,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX sources_parent ON sources(parent);
+    CREATE TABLE source_state (
+        name TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        last_checked TEXT,
+        last_outcome TEXT,
+        last_error TEXT,
+        last_change TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_due TEXT
+    );
+    CREATE TABLE fetch_log (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        status INTEGER,
+        error TEXT,
+        changes INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX fetch_log_source ON fetch_log(source, checked_at);
+    CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        title TEXT,
+        published TEXT,
+        author TEXT,
+        text_z BLOB NOT NULL
+    );
+    CREATE INDEX versions_source ON versions(source, id);
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES versions(id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        norm TEXT NOT NULL
+    );
+    CREATE INDEX claims_version ON claims(version_id);
+    CREATE TABLE baseline_documents (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        text_hash TEXT NOT NULL UNIQUE,
+        title TEXT,
+        loaded_at TEXT NOT NULL,
+        text_z BLOB NOT NULL
+    );
+    CREATE TABLE baseline_claims (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES baseline_documents(id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        norm TEXT NOT NULL
+    );
+    CREATE INDEX baseline_claims_document ON baseline_claims(document_id);
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        article_title TEXT,
+        version_id INTEGER REFERENCES versions(id),
+        type TEXT NOT NULL,
+        claim TEXT NOT NULL,
+        previous_claim TEXT,
+        baseline_claim TEXT,
+        baseline_source TEXT,
+        details TEXT NOT NULL DEFAULT '{}',
+        detected_at TEXT NOT NULL
+    );
+    CREATE INDEX changes_detected ON changes(detected_at);
+    CREATE INDEX changes_source ON changes(source);
+    """,
+)
+
+
+def utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z suffix, second precision: 2024-12-08T21:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def _unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """The latest stored version of an article."""
+
+    id: int
+    text_hash: str
+    text: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the last checks of a source left behind."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_checked: str | None = None
+    last_outcome: str | None = None
+    last_error: str | None = None
+    last_change: str | None = None
+    failures: int = 0
+    next_due: str | None = None
+
+
+class Store:
+    """The change log and everything `monitor` remembers, in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- schema -------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StorageError(
+                f"database {self.path} has schema version {current}, newer than this "
+                f"monitor ({len(MIGRATIONS)}); upgrade monitor"
+            )
+        for version in range(current, len(MIGRATIONS)):
+            with self.transaction():
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
+            log.info("database %s migrated to schema version %s", self.path, version + 1)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all; nested blocks are savepoints."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        # IMMEDIATE takes the write lock up front, so two processes never deadlock on a
+        # read-then-write upgrade; the busy timeout makes the second one wait instead.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            with self.db.atomic():
+                yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- sources ------------------------------------------------------------------------
+
+    def add_source(self, source: Source, *, now: datetime) -> None:
+        """Insert a new source; a name already in use is a UsageError."""
+        if self.get_source(source.name) is not None:
+            raise UsageError(f"a source named {source.name!r} already exists")
+        with self.transaction():
+            self.db["sources"].insert(self._source_row(source, now))
+
+    def _source_row(self, source: Source, now: datetime) -> dict[str, Any]:
+        return {
+            "name": source.name,
+            "url": source.url,
+            "kind": source.kind,
+            "interval": source.interval,
+            "selector": source.selector,
+            "tags": json.dumps(list(source.tags)),
+            "origin": source.origin,
+            "parent": source.parent,
+            "added_at": utc_iso(now),
+        }
+
+    def sync_config_sources(self, sources: Sequence[Source], *, now: datetime) -> None:
+        """Make the config's sources present as declared; the config wins on a name clash.
+
+        Config sources that disappeared from the file are removed (their changes stay).
+        """
+        wanted = {s.name: s for s in sources}
+        with self.transaction():
+            for row in self.db.query("SELECT name, origin FROM sources WHERE parent IS NULL"):
+                if row["origin"] == "config" and row["name"] not in wanted:
+                    self._delete_source(row["name"])
+            for source in sources:
+                existing = self.get_source(source.name)
+                if existing is not None and existing.origin != "config":
+                    log.warning(
+                        "source %s is defined in the config and by the CLI; the config wins",
+                        source.name,
+                    )
+                if existing != source:
+                    row = self._source_row(source, now)
+                    if existing is not None:
+                        row.pop("added_at")
+                        self.db["sources"].update(source.name, row)
+                    else:
+                        self.db["sources"].insert(row)
+
+    def remove_source(self, name: str) -> None:
+        """Remove a source (and the articles found through it); its change log stays."""
+        if self.get_source(name) is None:
+            raise UsageError(f"unknown source {name!r}")
+        with self.transaction():
+            self._delete_source(name)
+
+    def _delete_source(self, name: str) -> None:
+        children = [r["name"] for r in self.db.query(
+            "SELECT name FROM sources WHERE parent = ?", [name])]
+        for child in children:
+            self._delete_source(child)
+        self.db.execute("DELETE FROM sources WHERE name = ?", [name])
+        self.db.execute("DELETE FROM source_state WHERE name = ?", [name])
+
+    def get_source(self, name: str) -> Source | None:
+        rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
+        return _source(rows[0]) if rows else None
+
+    def list_sources(self, *, parent: str | None = None, top_level: bool = True) -> list[Source]:
+        """Sources in name order: top-level ones, or the articles found through `parent`."""
+        if parent is not None:
+            rows = self.db.query("SELECT * FROM sources WHERE parent = ? ORDER BY name", [parent])
+        elif top_level:
+            rows = self.db.query("SELECT * FROM sources WHERE parent IS NULL ORDER BY name")
+        else:
+            rows = self.db.query("SELECT * FROM sources ORDER BY name")
+        return [_source(r) for r in rows]
+
+    def add_child(self, source: Source, *, now: datetime) -> bool:
+        """Track an article found in a feed or folder; False when it is already tracked."""
+        if self.get_source(source.name) is not None:
+            return False
+        with self.transaction():
+            self.db["sources"].insert(self._source_row(source, now))
+        return True
+
+    # -- state and fetch log --------------------------------------------------------------
+
+    def state(self, name: str) -> SourceState:
+        rows = list(self.db.query("SELECT * FROM source_state WHERE name = ?", [name]))
+        if not rows:
+            return SourceState()
+        row = dict(rows[0])
+        row.pop("name")
+        return SourceState(**row)
+
+    def record_check(
+        self,
+        source: Source,
+        *,
+        url: str,
+        now: datetime,
+        duration_ms: int,
+        outcome: str,
+        status: int | None = None,
+        error: str | None = None,
+        changes: int = 0,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+    ) -> None:
+        """Log one check and update the source's state (failures count up or reset)."""
+        previous = self.state(source.name)
+        failed = outcome == "error"
+        state = {
+            "name": source.name,
+            "etag": etag if not failed and etag is not None else previous.etag,
+            "last_modified": (
+                last_modified if not failed and last_modified is not None
+                else previous.last_modified
+            ),
+            "body_hash": body_hash if body_hash is not None else previous.body_hash,
+            "last_checked": utc_iso(now),
+            "last_outcome": outcome,
+            "last_error": error if failed else previous.last_error,
+            "last_change": utc_iso(now) if changes else previous.last_change,
+            "failures": previous.failures + 1 if failed else 0,
+            "next_due": previous.next_due,
+        }
+        with self.transaction():
+            self.db["fetch_log"].insert({
+                "source": source.name, "url": url, "checked_at": utc_iso(now),
+                "duration_ms": duration_ms, "outcome": outcome, "status": status,
+                "error": error, "changes": changes,
+            })
+            self.db["source_state"].upsert(state, pk="name")
+
+    def fetch_log(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?", [name, limit]))
+
+    # -- versions and changes -----------------------------------------------------------
+
+    def latest_version(self, source: str) -> StoredVersion | None:
+        rows = list(self.db.query(
+            "SELECT id, text_hash, text_z, title FROM versions WHERE source = ? "
+            "ORDER BY id DESC LIMIT 1", [source]))
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredVersion(row["id"], row["text_hash"], _unpack(row["text_z"]), row["title"])
+
+    def save_version(
+        self,
+        source: Source,
+        document: Document,
+        *,
+        text_hash: str,
+        claims: Sequence[Claim],
+        changes: Sequence[Change],
+        now: datetime,
+    ) -> int:
+        """Store a new article version, its claims and its changes in one transaction."""
+        with self.transaction():
+            version_id = self.db["versions"].insert({
+                "source": source.name, "url": document.url, "fetched_at": utc_iso(now),
+                "text_hash": text_hash, "title": document.title,
+                "published": document.published, "author": document.author,
+                "text_z": _pack(document.text),
+            }).last_pk
+            self.db["claims"].insert_all(
+                {"version_id": version_id, "position": c.position, "text": c.text,
+                 "norm": c.norm} for c in claims
+            )
+            self.db["changes"].insert_all(
+                {
+                    "source": source.name, "url": document.url,
+                    "article_title": document.title, "version_id": version_id,
+                    "type": change.type.value, "claim": change.claim,
+                    "previous_claim": change.previous_claim,
+                    "baseline_claim": change.baseline_claim,
+                    "baseline_source": change.baseline_source,
+                    "details": json.dumps(dict(change.details), ensure_ascii=False),
+                    "detected_at": utc_iso(change.detected_at or now),
+                }
+                for change in changes
+            )
+        return int(version_id)  # type: ignore[arg-type]
+
+    def changes(
+        self,
+        *,
+        since: datetime | None = None,
+        types: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The change log, newest first, as plain dicts with `details` decoded."""
+        where, params = [], []
+        if since is not None:
+            where.append("detected_at >= ?")
+            params.append(utc_iso(since))
+        type_list = list(types)
+        if type_list:
+            where.append(f"type IN ({', '.join('?' * len(type_list))})")
+            params.extend(type_list)
+        source_list = list(sources)
+        if source_list:
+            marks = ", ".join("?" * len(source_list))
+            # A feed or folder name selects the articles found through it, too.
+            where.append(
+                f"(source IN ({marks}) OR source IN "
+                f"(SELECT name FROM sources WHERE parent IN ({marks})))"
+            )
+            params.extend(source_list + source_list)
+        sql = "SELECT * FROM changes"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY detected_at DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = []
+        for row in self.db.query(sql, params):
+            row = dict(row)
+            row["details"] = json.loads(row["details"] or "{}")
+            rows.append(row)
+        return rows
+
+    def count_changes(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM changes").fetchone()[0])
+
+    # -- baseline -----------------------------------------------------------------------
+
+    def has_baseline_text(self, text_hash: str) -> bool:
+        return bool(list(self.db.query(
+            "SELECT 1 FROM baseline_documents WHERE text_hash = ?", [text_hash])))
+
+    def add_baseline_document(
+        self, *, name: str, path: str, text_hash: str, document: Document,
+        claims: Sequence[Claim], now: datetime,
+    ) -> int:
+        """Store one baseline document and its claims atomically."""
+        with self.transaction():
+            doc_id = self.db["baseline_documents"].insert({
+                "name": name, "path": path, "text_hash": text_hash, "title": document.title,
+                "loaded_at": utc_iso(now), "text_z": _pack(document.text),
+            }).last_pk
+            self.db["baseline_claims"].insert_all(
+                {"document_id": doc_id, "position": c.position, "text": c.text, "norm": c.norm}
+                for c in claims
+            )
+        return int(doc_id)  # type: ignore[arg-type]
+
+    def baseline_documents(self) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT d.id, d.name, d.path, d.title, d.loaded_at, count(c.id) AS claims "
+            "FROM baseline_documents d LEFT JOIN baseline_claims c ON c.document_id = d.id "
+            "GROUP BY d.id ORDER BY d.id"))
+
+    def baseline_claims(self) -> Iterator[tuple[str, str]]:
+        """(claim text, document name) for every baseline claim, in load order."""
+        for row in self.db.query(
+            "SELECT c.text, d.name FROM baseline_claims c "
+            "JOIN baseline_documents d ON d.id = c.document_id ORDER BY c.id"
+        ):
+            yield row["text"], row["name"]
+
+    def baseline_revision(self) -> int:
+        """A number that changes whenever the baseline gains a claim (for caching)."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM baseline_claims")
+                   .fetchone()[0])
+
+
+def _source(row: dict[str, Any]) -> Source:
+    return Source(
+        name=row["name"], url=row["url"], kind=row["kind"], interval=row["interval"],
+        selector=row["selector"], tags=tuple(json.loads(row["tags"] or "[]")),
+        origin=row["origin"], parent=row["parent"],
+    )
+
+
+__all__ = ["ChangeType", "SourceState", "Store", "StoredVersion", "utc_iso"]
