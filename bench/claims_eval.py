@@ -181,9 +181,13 @@ def load_case(path: Path, layouts: set[str]) -> Case:
                 raise CaseError(f"{where}: retracted_claim needs a v1 (first-sight case has none)")
             if not in_v1:
                 raise CaseError(f"{where}: key 'phrase' {phrase!r} not found in v1")
+            if in_v2:
+                raise CaseError(f"{where}: retracted phrase {phrase!r} is still present in v2")
         elif etype == "new_claim":
             if not in_v2:
                 raise CaseError(f"{where}: key 'phrase' {phrase!r} not found in v2")
+            if in_v1:
+                raise CaseError(f"{where}: new phrase {phrase!r} is already present in v1")
         elif not (in_v1 or in_v2):
             raise CaseError(f"{where}: key 'phrase' {phrase!r} found in neither v1 nor v2")
         expected.append(Expected(etype, phrase))
@@ -288,7 +292,8 @@ class Churn:
         hours = (b % 5) + (1 if v == 1 else 4)
         minutes = (b % 50) + (3 if v == 1 else 27)
         vals = {
-            "updated_text": (f"Updated {hours} hours ago" if v == 2 or b % 2 else f"Updated {minutes} min ago"),
+            "updated_text": (f"Updated {hours} hour{'s' if hours != 1 else ''} ago" if v == 2 or b % 2
+                             else f"Updated {minutes} min ago"),
             "modified_iso": f"2024-12-{9 + v:02d}T{(b % 12) + 2 * v:02d}:{minutes % 60:02d}:00Z",
             "read_time": f"{(b % 4) + v} min read",
             "comment_count": str((b % 90) + 7 * v + r.randint(0, 5)),

@@ -79,8 +79,14 @@ def load_pages(data: Path, limit: int | None) -> list[tuple[str, str, str, str |
     for page_id in sorted(truth)[:limit]:
         raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
         entry = truth[page_id]
-        pages.append((page_id, raw.decode("utf-8", errors="replace"),
-                      entry.get("articleBody") or "", entry.get("url")))
+        pages.append(
+            (
+                page_id,
+                raw.decode("utf-8", errors="replace"),
+                entry.get("articleBody") or "",
+                entry.get("url"),
+            )
+        )
     return pages
 
 
@@ -91,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data: Path = args.data
     if not (data / "ground-truth.json").is_file() or not (data / "html").is_dir():
-        print(f"error: benchmark data not found in {data} (need ground-truth.json and html/)",
-              file=sys.stderr)
+        print(
+            f"error: benchmark data not found in {data} (need ground-truth.json and html/)",
+            file=sys.stderr,
+        )
         return 2
     pages = load_pages(data, args.limit)
     # warm up both (imports, lazy regex compilation) so the first page is not billed
@@ -104,11 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pages: {len(pages)}  data: {data}")
     print(f"{'extractor':<28}{'precision':>10}{'recall':>10}{'F1':>10}{'ms/page':>10}")
     for name, row in (("monitor extract_html", ours), ("trafilatura default", base)):
-        print(f"{name:<28}{row['precision']:>10.4f}{row['recall']:>10.4f}{row['f1']:>10.4f}"
-              f"{row['ms']:>10.1f}")
+        print(
+            f"{name:<28}{row['precision']:>10.4f}{row['recall']:>10.4f}{row['f1']:>10.4f}"
+            f"{row['ms']:>10.1f}"
+        )
     diff = {key: ours[key] - base[key] for key in ours}
-    print(f"{'difference':<28}{diff['precision']:>+10.4f}{diff['recall']:>+10.4f}"
-          f"{diff['f1']:>+10.4f}{diff['ms']:>+10.1f}")
+    print(
+        f"{'difference':<28}{diff['precision']:>+10.4f}{diff['recall']:>+10.4f}"
+        f"{diff['f1']:>+10.4f}{diff['ms']:>+10.1f}"
+    )
     return 0
 
 

@@ -420,10 +420,10 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning known errors into one line and an exit status."""
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(args=argv, prog_name="monitor", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.Abort:

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 EXPECT_KINDS = ("html", "feed", "any")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "application/json"})
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 SNIFF_BYTES = 4096
 _PIECE = 64 * 1024  # largest piece a decompressor may produce at once
 
@@ -51,7 +52,23 @@ class FetchSettings:
     max_redirects: int = 5
 
 
-def make_client(settings: FetchSettings) -> httpx.AsyncClient:
+class FetchOptions(Protocol):
+    """What Fetcher and make_client read from their settings: FetchSettings, or any object
+    with these attributes (such as the `fetch` table of monitor.config.Settings)."""
+
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def user_agent(self) -> str: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def allow_private(self) -> bool: ...
+    @property
+    def max_redirects(self) -> int: ...
+
+
+def make_client(settings: FetchOptions) -> httpx.AsyncClient:
     """An AsyncClient for Fetcher: no automatic redirects, HTTP/1.1, bounded pool, our headers.
 
     The caller owns the client and must close it (`async with` or `aclose()`).
@@ -74,7 +91,7 @@ class Fetcher:
     def __init__(
         self,
         client: httpx.AsyncClient,
-        settings: FetchSettings,
+        settings: FetchOptions,
         *,
         resolver: Resolver | None = None,
     ) -> None:
@@ -123,7 +140,7 @@ class Fetcher:
             await self._guard(url, current, hop)
             logger.debug("GET %s (hop %d)", current, hop)
             async with self._client.stream("GET", current, headers=headers) as response:
-                if response.is_redirect:
+                if response.status_code in REDIRECT_CODES and "location" in response.headers:
                     target = current.join(response.headers["location"]).copy_with(fragment=None)
                     logger.debug("%s redirects (%d) to %s", current, response.status_code, target)
                     current = target

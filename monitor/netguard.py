@@ -101,9 +101,7 @@ def is_public_address(ip: IPAddress) -> bool:
 
 async def default_resolver(host: str, port: int) -> list[str]:
     """Resolve `host` with the event loop's getaddrinfo; every address, duplicates removed."""
-    infos = await asyncio.get_running_loop().getaddrinfo(
-        host, port, type=socket.SOCK_STREAM
-    )
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         address = str(sockaddr[0])

@@ -93,7 +93,7 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         timeout = 10  # idle keep-alive connections give up after this
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _serve(self) -> None:
@@ -153,8 +153,9 @@ def http_server() -> Iterator[LocalHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(handle))
     httpd.daemon_threads = True
     handle.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="http_server", daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, name="http_server", daemon=True
+    )
     thread.start()
     try:
         yield handle

@@ -53,8 +53,9 @@ def fetch_error(url: str, settings: FetchSettings | None = None, **kwargs: Any) 
 def test_fetch_html_page(http_server: Any) -> None:
     url = http_server.route("/a", headers=HTML_TYPE, body=PAGE.encode())
     result = fetch(url)
-    assert result == FetchResult(url=url, status=200, text=PAGE, content_type="text/html",
-                                 encoding="utf-8")
+    assert result == FetchResult(
+        url=url, status=200, text=PAGE, content_type="text/html", encoding="utf-8"
+    )
     request = http_server.requests[0]
     assert request.headers["user-agent"] == FetchSettings().user_agent
     assert request.headers["accept-encoding"] == "gzip, deflate, br"
@@ -107,8 +108,9 @@ ENCODINGS = [
 )
 def test_compressed_bodies_are_decoded(http_server: Any, coding: str, compress: Any) -> None:
     body = (PAGE * 200).encode()
-    url = http_server.route("/z", headers={**HTML_TYPE, "Content-Encoding": coding},
-                            body=compress(body))
+    url = http_server.route(
+        "/z", headers={**HTML_TYPE, "Content-Encoding": coding}, body=compress(body)
+    )
     assert fetch(url).text == PAGE * 200
 
 
@@ -272,8 +274,9 @@ def _bomb(coding: str) -> bytes:
 
 @pytest.mark.parametrize("coding", ["gzip", "br"])
 def test_compression_bomb_fails_fast_in_bounded_memory(http_server: Any, coding: str) -> None:
-    url = http_server.route("/bomb", headers={**HTML_TYPE, "Content-Encoding": coding},
-                            body=_bomb(coding))
+    url = http_server.route(
+        "/bomb", headers={**HTML_TYPE, "Content-Encoding": coding}, body=_bomb(coding)
+    )
     started = time.monotonic()
     tracemalloc.start()
     try:
@@ -307,21 +310,42 @@ RUSSIAN = "Привет, мир"
 FRENCH = "Café à la crème brûlée"
 
 CHARSETS = [
-    ("text/html; charset=windows-1251", f"<html><p>{RUSSIAN}</p></html>".encode("cp1251"),
-     RUSSIAN, "cp1251"),
-    ("text/html",
-     f'<html><head><meta charset="windows-1251"></head><p>{RUSSIAN}</p></html>'.encode("cp1251"),
-     RUSSIAN, "cp1251"),
-    ("text/html",
-     ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
-      f"</head><p>{RUSSIAN}</p></html>").encode("koi8_r"), RUSSIAN, "koi8-r"),
+    (
+        "text/html; charset=windows-1251",
+        f"<html><p>{RUSSIAN}</p></html>".encode("cp1251"),
+        RUSSIAN,
+        "cp1251",
+    ),
+    (
+        "text/html",
+        f'<html><head><meta charset="windows-1251"></head><p>{RUSSIAN}</p></html>'.encode("cp1251"),
+        RUSSIAN,
+        "cp1251",
+    ),
+    (
+        "text/html",
+        (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
+            f"</head><p>{RUSSIAN}</p></html>"
+        ).encode("koi8_r"),
+        RUSSIAN,
+        "koi8-r",
+    ),
     ("text/html", f"<html><p>{FRENCH}</p></html>".encode("latin-1"), FRENCH, "cp1252"),
-    ("text/html; charset=iso-8859-1", "<html><p>“quoted” – dash</p></html>".encode("cp1252"),
-     "“quoted” – dash", "cp1252"),
+    (
+        "text/html; charset=iso-8859-1",
+        "<html><p>“quoted” – dash</p></html>".encode("cp1252"),
+        "“quoted” – dash",
+        "cp1252",
+    ),
     ("text/html", "\ufeff<html><p>Grüße</p></html>".encode("utf-16-le"), "Grüße", "utf-16"),
     ("text/html", "\ufeff<html><p>Grüße</p></html>".encode("utf-16-be"), "Grüße", "utf-16"),
-    ("text/html; charset=iso-8859-1", "\ufeff<html><p>Grüße</p></html>".encode(),
-     "<html><p>Grüße", "utf-8-sig"),
+    (
+        "text/html; charset=iso-8859-1",
+        "\ufeff<html><p>Grüße</p></html>".encode(),
+        "<html><p>Grüße",
+        "utf-8-sig",
+    ),
     ("text/html; charset=x-bogus", f"<html><p>{FRENCH}</p></html>".encode(), FRENCH, "utf-8"),
     ("text/html", f"<html><p>{FRENCH}</p></html>".encode(), FRENCH, "utf-8"),
 ]
@@ -330,9 +354,18 @@ CHARSETS = [
 @pytest.mark.parametrize(
     ("content_type", "body", "expected", "encoding"),
     CHARSETS,
-    ids=["cp1251-header", "cp1251-meta", "koi8r-http-equiv", "latin1-undeclared",
-         "iso-8859-1-is-cp1252", "utf16le-bom", "utf16be-bom", "bom-beats-header",
-         "unknown-charset", "utf8-undeclared"],
+    ids=[
+        "cp1251-header",
+        "cp1251-meta",
+        "koi8r-http-equiv",
+        "latin1-undeclared",
+        "iso-8859-1-is-cp1252",
+        "utf16le-bom",
+        "utf16be-bom",
+        "bom-beats-header",
+        "unknown-charset",
+        "utf8-undeclared",
+    ],
 )
 def test_charsets(
     http_server: Any, content_type: str, body: bytes, expected: str, encoding: str
@@ -349,7 +382,7 @@ def test_charsets(
     [
         (None, b'<meta charset="utf-16"><p>x</p>', "utf-8"),
         (None, b"<meta charset='nonsense'><p>\xe9</p>", "cp1252"),
-        ("text/html; charset=\"UTF-8\"", b"<p>\xff</p>", "utf-8"),
+        ('text/html; charset="UTF-8"', b"<p>\xff</p>", "utf-8"),
     ],
     ids=["meta-utf16-means-utf8", "unknown-meta", "quoted-header-invalid-bytes"],
 )

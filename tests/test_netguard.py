@@ -145,8 +145,16 @@ def test_guard_host_allows_public(host: str, expected: list[str]) -> None:
         ("169.254.169.254", "link-local"),
         ("100.64.0.1", "shared address space"),
     ],
-    ids=["private-name", "any-address-private", "mapped-name", "literal-loopback",
-         "literal-v6-loopback", "literal-mapped", "metadata", "cgnat"],
+    ids=[
+        "private-name",
+        "any-address-private",
+        "mapped-name",
+        "literal-loopback",
+        "literal-v6-loopback",
+        "literal-mapped",
+        "metadata",
+        "cgnat",
+    ],
 )
 def test_guard_host_blocks_non_public(host: str, needle: str) -> None:
     with pytest.raises(BlockedAddressError) as info:
@@ -163,15 +171,19 @@ def test_guard_host_literal_skips_dns() -> None:
 
 def test_guard_host_allow_private_checks_nothing() -> None:
     resolver = FakeResolver()
-    assert asyncio.run(guard_host("internal.example", 80, allow_private=True,
-                                  resolver=resolver)) == []
+    assert (
+        asyncio.run(guard_host("internal.example", 80, allow_private=True, resolver=resolver)) == []
+    )
     assert resolver.calls == []
 
 
 def test_guard_host_unresolvable_is_fetch_error() -> None:
     with pytest.raises(FetchError) as info:
-        asyncio.run(guard_host("nowhere.example", 443, resolver=FakeResolver(),
-                               url="https://nowhere.example/"))
+        asyncio.run(
+            guard_host(
+                "nowhere.example", 443, resolver=FakeResolver(), url="https://nowhere.example/"
+            )
+        )
     assert not isinstance(info.value, BlockedAddressError)
     assert info.value.url == "https://nowhere.example/"
     assert "cannot resolve host 'nowhere.example'" in info.value.reason
@@ -187,9 +199,9 @@ def test_default_resolver_blocks_localhost() -> None:
 HTML = b"<!doctype html><html><body><p>Hello</p></body></html>"
 
 
-def _fetch(url: str, routes: dict[str, httpx.Response], **settings: object) -> tuple[
-    object, list[str]
-]:
+def _fetch(
+    url: str, routes: dict[str, httpx.Response], **settings: object
+) -> tuple[object, list[str]]:
     """Fetch through a MockTransport serving `routes` (keyed by full URL); returns
     (result or raised exception, URLs the transport was asked for)."""
     seen: list[str] = []
@@ -200,8 +212,11 @@ def _fetch(url: str, routes: dict[str, httpx.Response], **settings: object) -> t
 
     async def go() -> object:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            fetcher = Fetcher(client, FetchSettings(**settings),  # type: ignore[arg-type]
-                              resolver=FakeResolver())
+            fetcher = Fetcher(
+                client,
+                FetchSettings(**settings),  # type: ignore[arg-type]
+                resolver=FakeResolver(),
+            )
             try:
                 return await fetcher.fetch(url)
             except FetchError as exc:
@@ -249,8 +264,14 @@ def test_redirect_to_forbidden_target_is_blocked_without_connecting(
 
 @pytest.mark.parametrize(
     "url",
-    ["http://internal.example/", "http://127.0.0.1:8080/", "http://[::1]/",
-     "http://169.254.169.254/", "ftp://news.example/", "file:///etc/passwd"],
+    [
+        "http://internal.example/",
+        "http://127.0.0.1:8080/",
+        "http://[::1]/",
+        "http://169.254.169.254/",
+        "ftp://news.example/",
+        "file:///etc/passwd",
+    ],
     ids=["private-name", "loopback", "v6-loopback", "metadata", "ftp", "file"],
 )
 def test_forbidden_first_url_is_blocked_without_connecting(url: str) -> None:

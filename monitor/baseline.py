@@ -1,0 +1,115 @@
+"""In-memory index of baseline claims with bounded-cost candidate retrieval.
+
+Retrieval never scans the whole baseline:
+
+1. exact ``norm`` matches come from a dict;
+2. an inverted index maps content tokens of ``key`` (stopwords and masked numbers/dates
+   dropped) to claim ids. A lookup takes the query's ``MAX_QUERY_TOKENS`` rarest tokens,
+   reads at most ``MAX_POSTINGS`` ids per token (tokens more common than that are only
+   used when nothing rarer is available), and ranks the ids by summed IDF-like weight;
+3. only the best ``max(SHORTLIST, 4 * limit)`` ids are scored with rapidfuzz.
+
+So the work per lookup is bounded by constants, whatever the size of the index;
+``last_visited`` and ``last_scored`` record it for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+from monitor.models import BaselineClaim, Claim
+
+__all__ = ["STOPWORDS", "BaselineIndex", "content_tokens", "similarity"]
+
+MAX_QUERY_TOKENS = 10
+MAX_POSTINGS = 300
+SHORTLIST = 24
+
+STOPWORDS = frozenset(
+    """a an the of in on at to for from by with as and or but nor so that this these those
+    it its is are was were be been being has have had do does did will would could should
+    may might must can shall he she they we i you his her their our my your them him us me
+    who whom which what when where while after before about into over under than then there
+    here also just only very more most some any all each both such other said says told
+    according reportedly reported reports report says say # @ s""".split()
+)
+
+
+def content_tokens(key: str) -> set[str]:
+    """The index tokens of a claim key: no stopwords, masks or one-letter tokens."""
+    return {t for t in key.split() if len(t) > 1 and t not in STOPWORDS}
+
+
+def similarity(a: Claim, b: Claim) -> float:
+    """0..100 similarity of two claims' keys (word-order insensitive, details masked)."""
+    if a.key == b.key:
+        return 100.0
+    return float(fuzz.token_sort_ratio(a.key, b.key))
+
+
+class BaselineIndex:
+    """Baseline claims, indexed for candidate retrieval. Pure: no I/O."""
+
+    def __init__(self, claims: Iterable[BaselineClaim] = ()) -> None:
+        self._claims: list[BaselineClaim] = []
+        self._by_norm: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}
+        self.last_visited = 0  # posting entries read by the last lookup
+        self.last_scored = 0  # claims scored with rapidfuzz by the last lookup
+        for claim in claims:
+            self.add(claim)
+
+    def add(self, claim: BaselineClaim) -> None:
+        idx = len(self._claims)
+        self._claims.append(claim)
+        self._by_norm.setdefault(claim.claim.norm, []).append(idx)
+        for tok in content_tokens(claim.claim.key):
+            self._postings.setdefault(tok, []).append(idx)
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def candidates(self, claim: Claim, limit: int = 5) -> list[BaselineClaim]:
+        """The most similar baseline claims, most similar first (at most ``limit``)."""
+        return [bc for bc, _ in self.scored_candidates(claim, limit)]
+
+    def scored_candidates(self, claim: Claim, limit: int = 5) -> list[tuple[BaselineClaim, float]]:
+        """Like ``candidates`` but with each candidate's similarity (0..100)."""
+        self.last_visited = 0
+        self.last_scored = 0
+        if not self._claims or limit <= 0:
+            return []
+        exact = self._by_norm.get(claim.norm, [])
+        weights: dict[int, float] = {}
+        toks = [t for t in content_tokens(claim.key) if t in self._postings]
+        toks.sort(key=lambda t: len(self._postings[t]))
+        n = len(self._claims)
+        used = 0
+        for tok in toks:
+            if used >= MAX_QUERY_TOKENS:
+                break
+            posting = self._postings[tok]
+            df = len(posting)
+            if df > MAX_POSTINGS:
+                if used >= 2:
+                    break  # enough rare evidence; common tokens add nothing
+                posting = posting[-MAX_POSTINGS:]  # bounded: the most recent ones
+            w = math.log(1.0 + n / df)
+            for idx in posting:
+                weights[idx] = weights.get(idx, 0.0) + w
+            self.last_visited += len(posting)
+            used += 1
+        shortlist_size = max(SHORTLIST, 4 * limit)
+        for idx in exact:
+            weights.pop(idx, None)
+        ranked = sorted(weights, key=weights.__getitem__, reverse=True)[:shortlist_size]
+        scored: list[tuple[BaselineClaim, float]] = [(self._claims[i], 100.0) for i in exact]
+        for idx in ranked:
+            bc = self._claims[idx]
+            scored.append((bc, similarity(claim, bc.claim)))
+        self.last_scored = len(ranked)
+        scored.sort(key=lambda pair: pair[1], reverse=True)
+        return scored[:limit]

@@ -1,0 +1,229 @@
+"""End-to-end tests of the `monitor` command line against a local HTTP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import SEEDS, article_page, run_cli, seed_paragraphs, write_config
+
+STORY = "003_5fe53b3493fae1ec.txt"
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> str:
+    return str(write_config(tmp_path / "monitor.toml", tmp_path / "monitor.db"))
+
+
+def test_seed_page_then_number_insert_delete_gives_three_typed_changes(http_server, cfg, capsys):
+    title, paragraphs = seed_paragraphs(STORY)
+    paragraphs = paragraphs[:12]  # the article part of the seed, before the interview
+    http_server.route("/story", headers={"Content-Type": "text/html; charset=utf-8"},
+                      body=article_page(title, paragraphs))
+
+    loaded = run_cli(capsys, "--config", cfg, "baseline", "load", str(SEEDS))
+    assert loaded.code == 0, loaded.err
+    assert "5 loaded" in loaded.out
+    again = run_cli(capsys, "--config", cfg, "baseline", "load", str(SEEDS / STORY))
+    assert "0 loaded, 1 already present" in again.out
+
+    added = run_cli(capsys, "--config", cfg, "sources", "add", http_server.url("/story"),
+                    "--name", "story", "--tag", "syria")
+    assert added.code == 0, added.err
+
+    first = run_cli(capsys, "--config", cfg, "check")
+    assert first.code == 0, first.err
+    assert "checked 1: 0 changed" in first.out
+    assert run_cli(capsys, "--config", cfg, "changes", "--json").jsonl() == []
+
+    edited = [p.replace("two military bases", "three military bases") for p in paragraphs]
+    dropped = ("These theories were ultimately dispelled, paving the way for confirmation of "
+               "his presence in Russia.")
+    assert any(dropped in p for p in edited)
+    edited = [p.replace(dropped, "").strip() for p in edited]
+    inserted = "Turkey said on Monday that it had closed two border crossings with Syria."
+    edited.insert(3, inserted)
+    http_server.route("/story", headers={"Content-Type": "text/html; charset=utf-8"},
+                      body=article_page(title, edited))
+
+    second = run_cli(capsys, "--config", cfg, "check")
+    assert second.code == 0, second.err
+    assert "checked 1: 1 changed" in second.out
+
+    changes = run_cli(capsys, "--config", cfg, "changes", "--json").jsonl()
+    by_type = {c["type"]: c for c in changes}
+    assert sorted(by_type) == ["new_claim", "retracted_claim", "updated_claim"], changes
+    assert by_type["new_claim"]["claim"] == inserted
+    assert by_type["retracted_claim"]["claim"] == dropped
+    updated = by_type["updated_claim"]
+    assert "three military bases" in updated["claim"]
+    assert "two military bases" in updated["previous_claim"]
+    assert any(d["kind"] == "number" for d in updated["details"]["changed"])
+    for change in changes:
+        assert change["source"] == "story"
+        assert change["url"] == http_server.url("/story")
+        assert change["article_title"] == title
+        assert change["detected_at"].endswith("Z")
+        assert set(change) >= {"id", "previous_claim", "baseline_claim", "baseline_source"}
+
+    table = run_cli(capsys, "--config", cfg, "changes", "--type", "new_claim")
+    assert "new_claim" in table.out and "updated_claim" not in table.out
+    limited = run_cli(capsys, "--config", cfg, "changes", "--json", "--limit", "1").jsonl()
+    assert len(limited) == 1
+
+    # The same page again: nothing new, and a 304 or the same body costs no parse.
+    third = run_cli(capsys, "--config", cfg, "check", "story")
+    assert "checked 1: 0 changed" in third.out
+    assert len(run_cli(capsys, "--config", cfg, "changes", "--json").jsonl()) == 3
+
+
+def test_failing_source_is_reported_and_others_still_checked(http_server, cfg, capsys):
+    title, paragraphs = seed_paragraphs(STORY)
+    http_server.route("/ok", headers={"Content-Type": "text/html"},
+                      body=article_page(title, paragraphs[:4]))
+    http_server.route("/gone", status=404, headers={"Content-Type": "text/html"}, body=b"no")
+    run_cli(capsys, "--config", cfg, "sources", "add", http_server.url("/ok"), "--name", "ok")
+    run_cli(capsys, "--config", cfg, "sources", "add", http_server.url("/gone"), "--name", "gone")
+    result = run_cli(capsys, "--config", cfg, "check")
+    assert result.code == 0
+    assert "checked 2: 0 changed, 1 unchanged, 1 failed" in result.out
+    assert "failed: gone: HTTP 404" in result.out
+    listed = run_cli(capsys, "--config", cfg, "sources", "list", "--json").jsonl()
+    states = {s["name"]: s for s in listed}
+    assert states["gone"]["last_outcome"] == "error"
+    assert "404" in states["gone"]["last_error"]
+    assert states["ok"]["last_outcome"] in ("first_seen", "unchanged")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sources", "add", "ftp://example.com/x"], "unsupported scheme"),
+        (["sources", "add", "not a url"], "not a URL"),
+        (["sources", "add", "https://example.com/x", "--interval", "soon"], "--interval"),
+        (["sources", "remove", "nope"], "unknown source 'nope'"),
+        (["check", "nope"], "unknown source: 'nope'"),
+        (["changes", "--since", "yesterday-ish"], "--since"),
+        (["changes", "--source", "nope"], "unknown source 'nope'"),
+        (["baseline", "load", "/no/such/path"], "no such file or folder"),
+    ],
+    ids=["ftp-scheme", "not-a-url", "bad-interval", "remove-unknown", "check-unknown",
+         "bad-since", "changes-unknown-source", "baseline-missing"],
+)
+def test_bad_use_exits_2_with_one_clear_line(cfg, capsys, args, message):
+    result = run_cli(capsys, "--config", cfg, *args)
+    assert result.code == 2
+    assert message in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_duplicate_source_name_exits_2(cfg, capsys):
+    assert run_cli(capsys, "--config", cfg, "sources", "add", "https://example.com/a",
+                   "--name", "a").code == 0
+    result = run_cli(capsys, "--config", cfg, "sources", "add", "https://example.com/b",
+                     "--name", "a")
+    assert result.code == 2
+    assert "already exists" in result.err
+
+
+def test_missing_named_config_exits_2(tmp_path, capsys):
+    result = run_cli(capsys, "--config", str(tmp_path / "absent.toml"), "sources", "list")
+    assert result.code == 2
+    assert "config file not found" in result.err
+
+
+def test_bad_config_lists_every_problem_with_its_key(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[fetch]\ntimeout = "soon"\nretries = 3\n[[sources]]\nurl = "gopher://x"\n')
+    result = run_cli(capsys, "--config", str(bad), "check")
+    assert result.code == 2
+    for key in ("fetch.timeout", "fetch.retries: unknown key", "sources[0].url"):
+        assert key in result.err
+
+
+def test_sources_import_lines_and_opml(tmp_path, cfg, capsys):
+    plain = tmp_path / "urls.txt"
+    plain.write_text("# news\nhttps://example.com/one\n\nhttps://example.com/two  # second\n")
+    result = run_cli(capsys, "--config", cfg, "sources", "import", str(plain))
+    assert result.code == 0, result.err
+    assert "imported 2" in result.out
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    '<outline text="World" xmlUrl="https://example.org/world.rss"/>'
+                    '<outline text="Dup" xmlUrl="https://example.com/one"/></body></opml>')
+    result = run_cli(capsys, "--config", cfg, "sources", "import", str(opml))
+    assert "imported 1 source(s), skipped 1" in result.out
+    listed = {s["url"]: s for s in run_cli(capsys, "--config", cfg, "sources", "list",
+                                           "--json").jsonl()}
+    assert listed["https://example.org/world.rss"]["kind"] == "feed"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("https://example.com/three\nftp://nope\n")
+    result = run_cli(capsys, "--config", cfg, "sources", "import", str(bad))
+    assert result.code == 2 and "line 2" in result.err
+    urls = [s["url"] for s in run_cli(capsys, "--config", cfg, "sources", "list",
+                                      "--json").jsonl()]
+    assert "https://example.com/three" not in urls  # nothing imported from a bad file
+
+
+def test_config_sources_live_beside_cli_sources_and_config_wins(tmp_path, capsys):
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "m.db"}"\n[[sources]]\nname = "wire"\n'
+                      'url = "https://example.com/wire"\ntags = ["wires"]\n')
+    assert run_cli(capsys, "--config", str(config), "sources", "add",
+                   "https://example.com/cli", "--name", "cli").code == 0
+    clash = run_cli(capsys, "--config", str(config), "sources", "add",
+                    "https://example.com/other", "--name", "wire")
+    assert clash.code == 2
+    listed = {s["name"]: s for s in run_cli(capsys, "--config", str(config), "sources",
+                                            "list", "--json").jsonl()}
+    assert listed["wire"]["origin"] == "config" and listed["wire"]["tags"] == ["wires"]
+    assert listed["cli"]["origin"] == "cli"
+    removed = run_cli(capsys, "--config", str(config), "sources", "remove", "wire")
+    assert removed.code == 2 and "config file" in removed.err
+
+
+def test_extract_json_prints_one_object_per_input(tmp_path, cfg, capsys):
+    page = tmp_path / "story.html"
+    title, paragraphs = seed_paragraphs(STORY)
+    page.write_bytes(article_page(title, paragraphs[:6]))
+    result = run_cli(capsys, "--config", cfg, "extract", "--json", str(page),
+                     str(SEEDS / "001_faf6987c39893a7f.txt"))
+    assert result.code == 0, result.err
+    first, second = result.jsonl()
+    assert first["title"] == title
+    assert first["author"] == "Staff Reporter"
+    assert first["published"].startswith("2024-12-09")
+    assert "Hayat Tahrir al-Sham" in first["text"]
+    assert "Related stories" not in first["text"]
+    assert first["claims"] and all("text" in c for c in first["claims"])
+    assert "Jalali" in second["text"]
+    human = run_cli(capsys, "--config", cfg, "extract", str(page))
+    assert f"title: {title}" in human.out and "claims (" in human.out
+    missing = run_cli(capsys, "--config", cfg, "extract", str(tmp_path / "nope.html"))
+    assert missing.code == 1 and "no such file" in missing.err
+
+
+def test_dir_source_tracks_files_as_articles(tmp_path, cfg, capsys):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Breaking update\n\nRebels said on Monday that they had "
+                                 "captured 40 tanks near the city of Hama.\n")
+    assert run_cli(capsys, "--config", cfg, "sources", "add", str(inbox), "--kind", "dir",
+                   "--name", "inbox").code == 0
+    first = run_cli(capsys, "--config", cfg, "check")
+    assert "1 changed" in first.out
+    (inbox / "a.txt").write_text("Breaking update\n\nRebels said on Monday that they had "
+                                 "captured 45 tanks near the city of Hama.\n")
+    run_cli(capsys, "--config", cfg, "check")
+    changes = run_cli(capsys, "--config", cfg, "changes", "--json", "--source", "inbox").jsonl()
+    assert [c["type"] for c in changes] == ["updated_claim", "new_claim"]
+    assert changes[0]["source"] == "inbox/a.txt"
+
+
+def test_help_answers_the_question(capsys):
+    result = run_cli(capsys, "--help")
+    assert result.code == 0
+    for command in ("baseline", "sources", "check", "changes", "extract", "run"):
+        assert command in result.out
+    assert "--interval" in run_cli(capsys, "sources", "add", "--help").out

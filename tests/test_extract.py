@@ -1,0 +1,313 @@
+"""Tests for monitor.extract: main text, metadata, selectors, text files, errors."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+from monitor.errors import ExtractError
+from monitor.extract import extract_file, extract_html, extract_text
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+PARAS = [
+    "The city council voted on Tuesday to approve a new budget of 4.2 million dollars for "
+    "the repair of the old harbour bridge, ending a debate that lasted more than two years.",
+    "Mayor Anna Berg said the works would begin in March and should be finished before the "
+    "summer season, when traffic across the bridge is at its highest level of the year.",
+    "Opposition members argued that the money would be better spent on schools, but the "
+    "motion passed with eleven votes in favour and six against after a long evening session.",
+    "Engineers who inspected the bridge last autumn found corrosion in several of the main "
+    "steel beams and warned that heavy lorries might have to be banned without repairs.",
+]
+ARTICLE = "".join(f"<p>{p}</p>" for p in PARAS)
+BOILERPLATE = {
+    "nav": "Home News Sport Weather Contact",
+    "share": "Share on Facebook Share on Twitter Email this",
+    "related": "Ten celebrity homes you will not believe",
+    "newsletter": "Sign up for our daily newsletter to get the news in your inbox",
+    "comment": "Great article, totally agree with the mayor",
+    "footer": "Copyright 2024 Harbour Daily Media Group",
+}
+
+BLOG_PAGE = f"""<!DOCTYPE html><html><head><title>Bridge budget approved | Harbour Daily</title>
+</head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li><li><a href="/weather">Weather</a></li>
+<li><a href="/contact">Contact</a></li></ul></nav></header>
+<div class="share-bar"><a href="#">Share on Facebook</a> <a href="#">Share on Twitter</a>
+<a href="#">Email this</a></div>
+<main><article class="post">
+<h1>Council approves bridge repair budget</h1>
+<div class="entry-content">{ARTICLE}
+<figure><img src="b.jpg"><figcaption>The harbour bridge at dusk.</figcaption></figure>
+</div></article>
+<aside class="related"><h3>Related stories</h3><ul>
+<li><a href="/a">Ten celebrity homes you will not believe</a></li>
+<li><a href="/b">Why the tide is higher this year than ever before</a></li></ul></aside>
+<div class="newsletter"><p>Sign up for our daily newsletter to get the news in your inbox</p>
+<form><input type="email"><button>Subscribe</button></form></div>
+<section id="comments" class="comments"><h3>2 comments</h3>
+<div class="comment"><p>Great article, totally agree with the mayor</p></div></section>
+</main><footer><p>Copyright 2024 Harbour Daily Media Group</p></footer></body></html>"""
+
+JSON_LD_GRAPH = """<html><head><title>Fallback title</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+ {"@type": "WebSite", "name": "Harbour Daily"},
+ {"@type": ["NewsArticle"], "headline": "Council approves bridge repair budget",
+  "datePublished": "2024-12-08T09:30:00+01:00",
+  "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}]}
+]}</script></head><body><article>ARTICLE</article></body></html>"""
+JSON_LD_LIST = """<html><head>
+<script type="application/ld+json">{"broken": </script>
+<script type="application/ld+json">[{"@type": "BreadcrumbList"},
+ {"@type": "BlogPosting", "headline": "Bridge post", "datePublished": "2024-12-08",
+  "author": "By Sam Smith",}]</script></head><body><article>ARTICLE</article></body></html>"""
+META_ONLY = """<html><head><title>Page title | Site</title>
+<meta property="og:title" content="OG bridge title">
+<meta property="article:published_time" content="2024-12-08T10:00:00Z">
+<meta name="author" content="Maria Lopez"></head><body><article>ARTICLE</article></body></html>"""
+TIME_ONLY = """<html><head><title>Only a title tag</title></head><body>
+<article><time datetime="2024-11-30">30 Nov</time>ARTICLE</article></body></html>"""
+
+LISTING = (
+    "<html><head><title>Latest news</title></head><body><nav><a href='/'>Home</a></nav>"
+    "<main><h1>Latest news</h1><ul>"
+    + "".join(
+        f"<li><a href='/story-{i}'>Headline number {i} about the harbour and the bridge</a>"
+        f"<p>Teaser {i}.</p></li>"
+        for i in range(15)
+    )
+    + "</ul></main></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "title", "published", "author"),
+    [
+        (
+            JSON_LD_GRAPH,
+            "Council approves bridge repair budget",
+            "2024-12-08T09:30:00+01:00",
+            "Jane Doe, John Roe",
+        ),
+        (JSON_LD_LIST, "Bridge post", "2024-12-08", "Sam Smith"),
+        (META_ONLY, "OG bridge title", "2024-12-08T10:00:00+00:00", "Maria Lopez"),
+        (TIME_ONLY, "Only a title tag", "2024-11-30", None),
+    ],
+    ids=["json-ld-graph-author-list", "json-ld-list-malformed", "meta-tags", "time-title"],
+)
+def test_metadata(html: str, title: str, published: str, author: str | None) -> None:
+    doc = extract_html(html.replace("ARTICLE", ARTICLE), url="https://example.org/a")
+    assert (doc.title, doc.published, doc.author) == (title, published, author)
+    assert doc.url == "https://example.org/a"
+    assert PARAS[0] in doc.text
+
+
+def test_cms_page_keeps_article_drops_boilerplate() -> None:
+    doc = extract_html(BLOG_PAGE, url="https://example.org/bridge")
+    lines = doc.text.split("\n")
+    for para in PARAS:
+        assert para in lines
+    for name, junk in BOILERPLATE.items():
+        assert junk not in doc.text, name
+    assert "harbour bridge at dusk" not in doc.text
+    assert doc.title == "Bridge budget approved | Harbour Daily"
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected", "absent"),
+    [
+        ("div.entry-content", PARAS, ["Council approves", "harbour bridge at dusk"]),
+        ("aside.related", ["Ten celebrity homes you will not believe"], [PARAS[0]]),
+        ("#comments", ["2 comments", BOILERPLATE["comment"]], [PARAS[0]]),
+    ],
+    ids=["article-body", "related-aside-itself", "comments"],
+)
+def test_selector_limits_extraction(selector: str, expected: list[str], absent: list[str]) -> None:
+    lines = extract_html(BLOG_PAGE, selector=selector).text.split("\n")
+    for text in expected:
+        assert text in lines
+    for text in absent:
+        assert not any(text in line for line in lines)
+
+
+def test_selector_on_small_fragment() -> None:
+    assert extract_html("<div>hello <span>world</span></div>", selector="span").text == "world"
+
+
+def test_selector_drops_scripts_nav_forms() -> None:
+    html = (
+        "<div id='x'><script>var a = 1;</script><nav>Menu</nav><p>Kept <b>bold</b> text.</p>"
+        "<form>Search</form><aside>Side</aside><style>p{}</style><p>Second.</p></div>"
+    )
+    assert extract_html(html, selector="#x").text == "Kept bold text.\nSecond."
+
+
+@pytest.mark.parametrize("selector", ["div.nope", "#missing > p"], ids=["class", "child"])
+def test_selector_matching_nothing_raises(selector: str) -> None:
+    with pytest.raises(ExtractError, match=f"selector '{selector}' matched nothing"):
+        extract_html(BLOG_PAGE, selector=selector)
+
+
+def test_invalid_selector_raises() -> None:
+    with pytest.raises(ExtractError, match="invalid selector"):
+        extract_html(BLOG_PAGE, selector="div[")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [LISTING, "", "   ", "<html><body></body></html>", "<html><head><title>T</title></head>"],
+    ids=["listing", "empty", "blank", "empty-body", "head-only"],
+)
+def test_pages_without_article_give_empty_text(html: str) -> None:
+    assert extract_html(html).text == ""
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><div><p>" + PARAS[0] + "<p>" + PARAS[1] + "</div></span></body>",
+        "<p>" + PARAS[0] + "</p><table><tr><td>" + PARAS[1],
+        "<<<>>> <p <div>>" + "&#xffffff; &bogus; <![CDATA[",
+        '<html><head><script type="application/ld+json">{{{</script></head></html>',
+    ],
+    ids=["unclosed-tags", "truncated", "garbage-markup", "bad-json-ld"],
+)
+def test_malformed_html_does_not_raise(html: str) -> None:
+    doc = extract_html(html)
+    assert isinstance(doc.text, str)
+
+
+def test_binary_input_raises() -> None:
+    with pytest.raises(ExtractError, match="binary"):
+        extract_html("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title", "body"),
+    [
+        (
+            "Short Headline Here\n\nFirst para.\nSecond para.",
+            "a.txt",
+            "Short Headline Here",
+            "First para.\nSecond para.",
+        ),
+        (
+            "This first line is a sentence.\nNext.",
+            "b.txt",
+            None,
+            "This first line is a sentence.\nNext.",
+        ),
+        (
+            "# The **Big** Title\n\n## Section\n\nSee [the report](http://x.org) and *this* "
+            "__too__.\nwrapped line.\n\n- item `one`\n> quoted\n\n---\n![pic](p.png)",
+            "c.md",
+            "The Big Title",
+            "Section\nSee the report and this too. wrapped line.\nitem one\nquoted",
+        ),
+        (
+            "Title\n=====\nBody with snake_case_name kept.",
+            "d.md",
+            "Title",
+            "Body with snake_case_name kept.",
+        ),
+        ("", "e.txt", None, ""),
+    ],
+    ids=["txt-heading", "txt-no-heading", "markdown", "setext", "empty"],
+)
+def test_extract_text(text: str, name: str, title: str | None, body: str) -> None:
+    doc = extract_text(text, name=name)
+    assert (doc.title, doc.text, doc.url) == (title, body, name)
+
+
+@pytest.mark.parametrize(
+    ("seed", "title", "first"),
+    [
+        (
+            "003_5fe53b3493fae1ec.txt",
+            "Syrian President Assad Finds Refuge in Moscow",
+            "Following a rapid takeover of Damascus",
+        ),
+        (
+            "000_18bf9e2c2f7bacb0.txt",
+            "Bashar al-Assad Denies Fleeing to Russia Amid Syria’s Collapse",
+            "2 min read",
+        ),
+        ("001_faf6987c39893a7f.txt", None, "Deposed Syrian President Bashar al-Assad"),
+    ],
+    ids=["seed-003", "seed-000", "seed-001-no-title"],
+)
+def test_seed_files(seed: str, title: str | None, first: str) -> None:
+    doc = extract_file(SEEDS / seed)
+    assert doc.title == title
+    assert doc.text.split("\n")[0].startswith(first)
+    assert "" not in doc.text.split("\n")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "data", "title", "text"),
+    [
+        (".txt", "\ufeffHeadline\nBody text.".encode(), "Headline", "Body text."),
+        (
+            ".txt",
+            b"Caf\xe9 news\nNa\xefve body \x93quoted\x94.",
+            "Café news",
+            "Naïve body “quoted”.",
+        ),
+        (".md", b"# Md title\n\nBody *here*.", "Md title", "Body here."),
+        (
+            ".html",
+            (
+                "<html><head><title>File page</title></head><body><article>"
+                + ARTICLE
+                + "</article></body></html>"
+            ).encode(),
+            "File page",
+            "\n".join(PARAS),
+        ),
+        (
+            ".htm",
+            ("\ufeff<html><body><article>" + ARTICLE + "</article></body></html>").encode(),
+            None,
+            "\n".join(PARAS),
+        ),
+    ],
+    ids=["utf8-bom", "cp1252", "md", "html", "htm-bom"],
+)
+def test_extract_file(
+    tmp_path: pathlib.Path, suffix: str, data: bytes, title: str | None, text: str
+) -> None:
+    path = tmp_path / f"article{suffix}"
+    path.write_bytes(data)
+    doc = extract_file(path)
+    assert (doc.title, doc.text, doc.url) == (title, text, str(path))
+
+
+def test_extract_file_with_selector(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(BLOG_PAGE, encoding="utf-8")
+    assert extract_file(path, selector="div.share-bar").text == BOILERPLATE["share"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("a.pdf", b"%PDF-1.4", "a.pdf: unsupported file type '.pdf'"),
+        ("noext", b"text", "unsupported file type '(none)'"),
+        ("bin.html", b"\x00\x01\x02\x03" * 50, "bin.html: not a text file"),
+        ("missing.txt", None, "missing.txt: cannot read file"),
+    ],
+    ids=["pdf", "no-suffix", "binary", "missing"],
+)
+def test_extract_file_errors(
+    tmp_path: pathlib.Path, name: str, data: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+    with pytest.raises(ExtractError, match=re.escape(message)):
+        extract_file(path)
