@@ -18,13 +18,14 @@ Usage::
 Case format (TOML)::
 
     id = "news-number-prisoners"      # must equal the file name stem
-    layout = "newspaper"              # a layout in bench/layouts/ (blog | newspaper | plain | index)
+    layout = "newspaper"              # blog | newspaper | plain | index (bench/layouts/)
     title = "..."
     note = "..."                      # optional free text, ignored
     v1 = '''para one\n\npara two'''   # optional; omitted = first-sight case (baseline only)
     v2 = '''...'''
     [[expected]]                      # zero or more; none = no-change case
-    type = "updated_claim"            # new_claim | updated_claim | contradicted_claim | retracted_claim
+    type = "updated_claim"            # new_claim | updated_claim |
+                                      # contradicted_claim | retracted_claim
     phrase = "3,000 prisoners"
 
 Body text: paragraphs are separated by blank lines; a paragraph starting with
@@ -82,13 +83,35 @@ class CaseError(Exception):
 
 # --------------------------------------------------------------------------- normalisation
 
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
-    "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-    "\u200b": "",
-})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200b": "",
+    }
+)
 
 
 def norm(s: str) -> str:
@@ -113,7 +136,7 @@ class Case:
     v1: str | None
     v2: str
     expected: list[Expected] = field(default_factory=list)
-    path: Path | None = None
+    path: Path = field(default_factory=Path)
 
 
 def available_layouts() -> set[str]:
@@ -137,7 +160,9 @@ def load_case(path: Path, layouts: set[str]) -> Case:
         raise CaseError(f"{path.name}: invalid TOML: {exc}") from exc
     unknown = set(data) - CASE_KEYS
     if unknown:
-        raise CaseError(f"{path.name}: unknown key(s) {sorted(unknown)}; allowed: {sorted(CASE_KEYS)}")
+        raise CaseError(
+            f"{path.name}: unknown key(s) {sorted(unknown)}; allowed: {sorted(CASE_KEYS)}"
+        )
     missing = REQUIRED_CASE_KEYS - set(data)
     if missing:
         raise CaseError(f"{path.name}: missing required key(s) {sorted(missing)}")
@@ -145,7 +170,9 @@ def load_case(path: Path, layouts: set[str]) -> Case:
     if not ID_RE.match(cid):
         raise CaseError(f"{path.name}: key 'id' {cid!r} must match {ID_RE.pattern}")
     if cid != path.stem:
-        raise CaseError(f"{path.name}: key 'id' {cid!r} must equal the file name stem {path.stem!r}")
+        raise CaseError(
+            f"{path.name}: key 'id' {cid!r} must equal the file name stem {path.stem!r}"
+        )
     layout = _str(path, data, "layout")
     if layout not in layouts:
         raise CaseError(f"{path.name}: key 'layout' {layout!r} unknown; known: {sorted(layouts)}")
@@ -164,7 +191,9 @@ def load_case(path: Path, layouts: set[str]) -> Case:
             raise CaseError(f"{where} must be a table")
         unknown = set(item) - EXPECTED_KEYS
         if unknown:
-            raise CaseError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(EXPECTED_KEYS)}")
+            raise CaseError(
+                f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(EXPECTED_KEYS)}"
+            )
         for k in EXPECTED_KEYS:
             if k not in item:
                 raise CaseError(f"{where}: missing key {k!r}")
@@ -203,7 +232,11 @@ def load_cases(pattern: str | None = None) -> list[Case]:
         raise CaseError(f"no case files in {CASES_DIR}")
     cases = [load_case(p, layouts) for p in paths]
     if pattern:
-        cases = [c for c in cases if fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(c.path.name, pattern)]
+        cases = [
+            c
+            for c in cases
+            if fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(c.path.name, pattern)
+        ]
     return cases
 
 
@@ -256,8 +289,12 @@ COMMENTS = [
 ]
 NAMES = ["Omar K.", "Lina", "Daniel Ross", "sam_h", "Rima Haddad", "Peter", "Nour", "M. Saleh"]
 TICKERS = [
-    "Assad reportedly in Moscow", "Sednaya prison opened", "HTS names caretaker PM",
-    "Russian bases on alert", "EU weighs sanctions relief", "Oil prices jump on Syria news",
+    "Assad reportedly in Moscow",
+    "Sednaya prison opened",
+    "HTS names caretaker PM",
+    "Russian bases on alert",
+    "EU weighs sanctions relief",
+    "Oil prices jump on Syria news",
 ]
 NEWSLETTER = [
     "Make sense of the week's news in five minutes.",
@@ -265,10 +302,21 @@ NEWSLETTER = [
     "Smart analysis of the Middle East, every weekday.",
 ]
 FOOTERS = [
-    "Registered in England and Wales.", "All rights reserved.", "Part of the Meridian Media Group.",
+    "Registered in England and Wales.",
+    "All rights reserved.",
+    "Part of the Meridian Media Group.",
 ]
-AGES = ["5 minutes ago", "12 minutes ago", "38 minutes ago", "1 hour ago", "2 hours ago",
-        "3 hours ago", "5 hours ago", "yesterday", "2 days ago"]
+AGES = [
+    "5 minutes ago",
+    "12 minutes ago",
+    "38 minutes ago",
+    "1 hour ago",
+    "2 hours ago",
+    "3 hours ago",
+    "5 hours ago",
+    "yesterday",
+    "2 days ago",
+]
 
 
 class Churn:
@@ -292,8 +340,11 @@ class Churn:
         hours = (b % 5) + (1 if v == 1 else 4)
         minutes = (b % 50) + (3 if v == 1 else 27)
         vals = {
-            "updated_text": (f"Updated {hours} hour{'s' if hours != 1 else ''} ago" if v == 2 or b % 2
-                             else f"Updated {minutes} min ago"),
+            "updated_text": (
+                f"Updated {hours} hour{'s' if hours != 1 else ''} ago"
+                if v == 2 or b % 2
+                else f"Updated {minutes} min ago"
+            ),
             "modified_iso": f"2024-12-{9 + v:02d}T{(b % 12) + 2 * v:02d}:{minutes % 60:02d}:00Z",
             "read_time": f"{(b % 4) + v} min read",
             "comment_count": str((b % 90) + 7 * v + r.randint(0, 5)),
@@ -364,9 +415,14 @@ def render(case: Case, version: str) -> str:
     for i, para in enumerate(paras):
         if item is not None:
             head, _, teaser = para.partition("\n")
-            parts.append(item.substitute(
-                item_slug=_slug(head), item_headline=_esc(head.strip()),
-                item_teaser=_esc(" ".join(teaser.split())), item_age=AGES[(i + churn.vno) % len(AGES)]))
+            parts.append(
+                item.substitute(
+                    item_slug=_slug(head),
+                    item_headline=_esc(head.strip()),
+                    item_teaser=_esc(" ".join(teaser.split())),
+                    item_age=AGES[(i + churn.vno) % len(AGES)],
+                )
+            )
             continue
         if para.startswith("## "):
             parts.append(f"<h2>{_esc(para[3:].strip())}</h2>")
@@ -374,8 +430,13 @@ def render(case: Case, version: str) -> str:
             parts.append(f"<p>{_esc(para)}</p>")
         if promo is not None and (i + 1) % 3 == 0 and i + 1 < len(paras):
             h = churn.promos[(i // 3) % len(churn.promos)]
-            parts.append(promo.substitute(promo_slug=_slug(h), promo_headline=_esc(h),
-                                          promo_ad=f"ad-inline-{i}-{churn.vno}"))
+            parts.append(
+                promo.substitute(
+                    promo_slug=_slug(h),
+                    promo_headline=_esc(h),
+                    promo_ad=f"ad-inline-{i}-{churn.vno}",
+                )
+            )
     vals["body"] = "\n".join(parts)
     vals["title_html"] = _esc(case.title)
     vals["title_json"] = json.dumps(case.title)
@@ -395,7 +456,7 @@ def _baseline():
         from monitor.extract import extract_file
         from monitor.models import BaselineClaim
 
-        items = []
+        items: list = []
         for seed in sorted(SEEDS_DIR.glob("*.txt")):
             doc = extract_file(seed)
             items.extend(BaselineClaim(claim=c, source=seed.name) for c in split_claims(doc.text))
@@ -423,8 +484,11 @@ def run_pipeline(v1_html: str | None, v2_html: str) -> list[dict]:
 # --------------------------------------------------------------------------- scoring
 
 
-def match(expected: list[Expected], emitted: list[dict]) -> tuple[list[tuple[Expected, dict]], list[Expected], list[dict]]:
+def match(
+    expected: list[Expected], emitted: list[dict]
+) -> tuple[list[tuple[Expected, dict]], list[Expected], list[dict]]:
     """Maximum bipartite matching (tiny sizes, simple augmenting paths)."""
+
     def ok(e: Expected, m: dict) -> bool:
         if m["type"] != e.type:
             return False
@@ -551,14 +615,23 @@ def self_check(cases: list[Case]) -> None:
     print(f"OK: {len(cases)} case(s) valid")
     print("by layout:  " + ", ".join(f"{k}={v}" for k, v in sorted(by_layout.items())))
     print("by type:    " + ", ".join(f"{t}={by_type[t]}" for t in TYPES))
-    print(f"no-change cases: {nochange}   change cases: {len(cases) - nochange}   first-sight: {first_sight}")
+    print(
+        f"no-change cases: {nochange}   change cases: {len(cases) - nochange}"
+        f"   first-sight: {first_sight}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cases", metavar="GLOB", help="only cases whose id (or file name) matches GLOB")
-    ap.add_argument("--verbose", "-v", action="store_true", help="list every FP and FN with case id")
-    ap.add_argument("--self-check", action="store_true", help="validate cases only; do not import the engine")
+    ap.add_argument(
+        "--cases", metavar="GLOB", help="only cases whose id (or file name) matches GLOB"
+    )
+    ap.add_argument(
+        "--verbose", "-v", action="store_true", help="list every FP and FN with case id"
+    )
+    ap.add_argument(
+        "--self-check", action="store_true", help="validate cases only; do not import the engine"
+    )
     ap.add_argument("--render", metavar="ID", help="print the rendered HTML of one case and exit")
     ap.add_argument("--version", choices=("v1", "v2"), default="v2", help="version for --render")
     args = ap.parse_args(argv)
@@ -583,13 +656,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sys.path.insert(0, str(ROOT))
     try:
-        import monitor.claims  # noqa: F401
-        import monitor.diff  # noqa: F401
+        import monitor.baseline
+        import monitor.claims
+        import monitor.diff
         import monitor.extract  # noqa: F401
-        import monitor.baseline  # noqa: F401
     except ImportError as exc:
-        print(f"engine not importable ({exc}); run with --self-check to validate cases only",
-              file=sys.stderr)
+        print(
+            f"engine not importable ({exc}); run with --self-check to validate cases only",
+            file=sys.stderr,
+        )
         return 1
     report(cases, args.verbose)
     return 0

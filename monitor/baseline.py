@@ -29,12 +29,113 @@ MAX_POSTINGS = 300
 SHORTLIST = 24
 
 STOPWORDS = frozenset(
-    """a an the of in on at to for from by with as and or but nor so that this these those
-    it its is are was were be been being has have had do does did will would could should
-    may might must can shall he she they we i you his her their our my your them him us me
-    who whom which what when where while after before about into over under than then there
-    here also just only very more most some any all each both such other said says told
-    according reportedly reported reports report says say # @ s""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "can",
+        "shall",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "them",
+        "him",
+        "us",
+        "me",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "when",
+        "where",
+        "while",
+        "after",
+        "before",
+        "about",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "there",
+        "here",
+        "also",
+        "just",
+        "only",
+        "very",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "each",
+        "both",
+        "such",
+        "other",
+        "said",
+        "says",
+        "told",
+        "according",
+        "reportedly",
+        "reported",
+        "reports",
+        "report",
+        "says",
+        "say",
+        "#",
+        "@",
+        "s",
+    ]
 )
 
 
@@ -87,10 +188,7 @@ class BaselineIndex:
         toks = [t for t in content_tokens(claim.key) if t in self._postings]
         toks.sort(key=lambda t: len(self._postings[t]))
         n = len(self._claims)
-        used = 0
-        for tok in toks:
-            if used >= MAX_QUERY_TOKENS:
-                break
+        for used, tok in enumerate(toks[:MAX_QUERY_TOKENS]):
             posting = self._postings[tok]
             df = len(posting)
             if df > MAX_POSTINGS:
@@ -101,7 +199,6 @@ class BaselineIndex:
             for idx in posting:
                 weights[idx] = weights.get(idx, 0.0) + w
             self.last_visited += len(posting)
-            used += 1
         shortlist_size = max(SHORTLIST, 4 * limit)
         for idx in exact:
             weights.pop(idx, None)

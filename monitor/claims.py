@@ -78,21 +78,137 @@ def _fold(text: str) -> str:
 
 # Never end a sentence after these (titles before names).
 _TITLE_ABBR = frozenset(
-    "mr mrs ms dr prof gen col lt sgt capt cpt maj adm sen rep gov pres rev st hon fr "
-    "cmdr brig supt insp det messrs mme mlle".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cpt",
+        "maj",
+        "adm",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "rev",
+        "st",
+        "hon",
+        "fr",
+        "cmdr",
+        "brig",
+        "supt",
+        "insp",
+        "det",
+        "messrs",
+        "mme",
+        "mlle",
+    ]
 )
 # End a sentence after these only when the next word is a typical sentence starter.
 _COND_ABBR = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd jr sr etc vs no "
-    "approx est dept univ assn bros".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "jr",
+        "sr",
+        "etc",
+        "vs",
+        "no",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "assn",
+        "bros",
+    ]
 )
 _NEVER_AFTER_DOTTED = frozenset({"e.g.", "i.e.", "cf.", "viz."})
 _STARTERS = frozenset(
-    "the a an he she it they we i you his her their its our this that these those there "
-    "but and however meanwhile in on at after before when while as if although though "
-    "yet so still also then now today yesterday tomorrow earlier later some many most "
-    "all no none one two three other officials reports according despite since during "
-    "following".split()
+    [
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "its",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "but",
+        "and",
+        "however",
+        "meanwhile",
+        "in",
+        "on",
+        "at",
+        "after",
+        "before",
+        "when",
+        "while",
+        "as",
+        "if",
+        "although",
+        "though",
+        "yet",
+        "so",
+        "still",
+        "also",
+        "then",
+        "now",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "earlier",
+        "later",
+        "some",
+        "many",
+        "most",
+        "all",
+        "no",
+        "none",
+        "one",
+        "two",
+        "three",
+        "other",
+        "officials",
+        "reports",
+        "according",
+        "despite",
+        "since",
+        "during",
+        "following",
+    ]
 )
 _CLOSERS = "\"'\u201d\u2019)\\]*"
 _OPENERS = "\"'\u201c\u2018(\\[*"
@@ -159,7 +275,9 @@ def split_sentences(text: str) -> list[str]:
 _TERMINAL = re.compile(r"[.!\"'…]\s*$|[.!?]['\")\]]*\s*$")
 _QUESTION = re.compile(r"\?[\"')\]*]*\s*$")
 _BYLINE = re.compile(r"^(?:by|written by|reporting by|words by)\s+[A-Z@]", re.I)
-_READ_TIME = re.compile(r"^\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?)\b\s*(?:read|watch|listen)\b", re.I)
+_READ_TIME = re.compile(
+    r"^\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?)\b\s*(?:read|watch|listen)\b", re.I
+)
 _CTA = re.compile(
     r"^(?:subscribe|follow|share|read more|read also|read next|sign up|signup|log in|"
     r"you may also like|you might also like|more from|related|recommended|advertisement|"
@@ -180,12 +298,61 @@ _URL = re.compile(r"\(?\b(?:https?://|www\.)\S+")
 _LEADING_MARKUP = re.compile(r"^[\s>*\-•·#]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SMALL_WORDS = frozenset(
-    "a an the of in on at to for and or but nor by with from as into over under vs via "
-    "amid after before about is are was be".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "by",
+        "with",
+        "from",
+        "as",
+        "into",
+        "over",
+        "under",
+        "vs",
+        "via",
+        "amid",
+        "after",
+        "before",
+        "about",
+        "is",
+        "are",
+        "was",
+        "be",
+    ]
 )
 _DATE_LINE_WORDS = frozenset(
-    "date published updated posted last modified on at am pm gmt utc est et cet edt pst "
-    "bst by".split()
+    [
+        "date",
+        "published",
+        "updated",
+        "posted",
+        "last",
+        "modified",
+        "on",
+        "at",
+        "am",
+        "pm",
+        "gmt",
+        "utc",
+        "est",
+        "et",
+        "cet",
+        "edt",
+        "pst",
+        "bst",
+        "by",
+    ]
 )
 
 
@@ -229,6 +396,8 @@ def _title_case(words: list[str]) -> bool:
 
 
 def _is_date_line(s: str) -> bool:
+    if not _DATE_HINT.search(s):
+        return False
     folded = _DATE_RE.sub(" ", s)
     rest = [w.lower() for w in _WORD.findall(folded)]
     if len(rest) == len(_WORD.findall(s)):
@@ -246,7 +415,7 @@ _MONTHS = {
     "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
 _WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
 _MON = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -264,6 +433,9 @@ _DATE_RE = re.compile(
     r"|\b(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.I,
 )
+
+
+_DATE_HINT = re.compile(r"\d|day\b", re.I)
 
 
 def _canon_date(m: re.Match[str]) -> tuple[str, str]:
@@ -313,49 +485,116 @@ def _fmt_number(value: float) -> str:
 # Polarity lexicon (general, small; extend freely)
 
 _NEGATORS = frozenset(
-    "not no never nor neither none nobody nothing nowhere cannot cant dont doesnt didnt "
-    "isnt wasnt werent arent hasnt havent hadnt wont wouldnt couldnt shouldnt aint mustnt "
-    "neednt".split()
+    [
+        "not",
+        "no",
+        "never",
+        "nor",
+        "neither",
+        "none",
+        "nobody",
+        "nothing",
+        "nowhere",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "werent",
+        "arent",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "wont",
+        "wouldnt",
+        "couldnt",
+        "shouldnt",
+        "aint",
+        "mustnt",
+        "neednt",
+    ]
 )
 # concept -> (positive members, negative members); multi-word members are bigrams.
 _ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "life": (
-        frozenset("alive survived survives survive living".split()),
-        frozenset("dead died dies killed deceased".split()),
+        frozenset(["alive", "survived", "survives", "survive", "living"]),
+        frozenset(["dead", "died", "dies", "killed", "deceased"]),
     ),
     "presence": (
         frozenset(
-            "remain remains remained stay stays stayed still_in still_at still_inside".split()
+            [
+                "remain",
+                "remains",
+                "remained",
+                "stay",
+                "stays",
+                "stayed",
+                "still_in",
+                "still_at",
+                "still_inside",
+            ]
         ),
-        frozenset("left leave leaves fled flee flees departed escaped".split()),
+        frozenset(["left", "leave", "leaves", "fled", "flee", "flees", "departed", "escaped"]),
     ),
     "truth": (
         frozenset(
-            "confirmed confirms confirm confirmation verified acknowledged admitted".split()
+            [
+                "confirmed",
+                "confirms",
+                "confirm",
+                "confirmation",
+                "verified",
+                "acknowledged",
+                "admitted",
+            ]
         ),
         frozenset(
-            "denied denies deny denying denial unconfirmed unverified refuted disputed".split()
+            [
+                "denied",
+                "denies",
+                "deny",
+                "denying",
+                "denial",
+                "unconfirmed",
+                "unverified",
+                "refuted",
+                "disputed",
+            ]
         ),
     ),
     "acceptance": (
-        frozenset("accepted accepts accept approved approves approve".split()),
-        frozenset("rejected rejects reject refused refuses declined declines".split()),
+        frozenset(["accepted", "accepts", "accept", "approved", "approves", "approve"]),
+        frozenset(["rejected", "rejects", "reject", "refused", "refuses", "declined", "declines"]),
     ),
     "commitment": (
-        frozenset("pledged pledges pledge promised promises vowed vows agreed agrees".split()),
-        frozenset("refused refuses refuse declined declines".split()),
+        frozenset(
+            [
+                "pledged",
+                "pledges",
+                "pledge",
+                "promised",
+                "promises",
+                "vowed",
+                "vows",
+                "agreed",
+                "agrees",
+            ]
+        ),
+        frozenset(["refused", "refuses", "refuse", "declined", "declines"]),
     ),
     "outcome": (
-        frozenset("succeeded succeeds won wins".split()),
-        frozenset("failed fails lost loses".split()),
+        frozenset(["succeeded", "succeeds", "won", "wins"]),
+        frozenset(["failed", "fails", "lost", "loses"]),
     ),
     "custody": (
-        frozenset("arrested detained captured jailed".split()),
-        frozenset("released freed".split()),
+        frozenset(["arrested", "detained", "captured", "jailed"]),
+        frozenset(["released", "freed"]),
     ),
     "guilt": (
-        frozenset("guilty convicted".split()),
-        frozenset("innocent acquitted".split()),
+        frozenset(["guilty", "convicted"]),
+        frozenset(["innocent", "acquitted"]),
     ),
 }
 # Concepts whose negative side reads as a negation of the positive one; only these count
@@ -373,19 +612,23 @@ _NOT_NEGATION = frozenset({("not", "only"), ("no", "doubt"), ("not", "just")})
 class Polarity:
     """Negators and antonym-lexicon hits of one normalised sentence."""
 
-    __slots__ = ("concepts", "cue_words", "negators")
+    __slots__ = ("concepts", "cue_words", "negative_words", "negators")
 
-    def __init__(self, negators: int, concepts: Counter[tuple[str, int]], cue_words: frozenset[str]):
-        self.negators = negators
-        self.concepts = concepts
-        self.cue_words = cue_words
+    def __init__(
+        self,
+        negators: int,
+        concepts: Counter[tuple[str, int]],
+        cue_words: frozenset[str],
+        negative_words: int,
+    ) -> None:
+        self.negators = negators  # "not", "never", "didn't" ...
+        self.concepts = concepts  # (concept, +1/-1) -> hits
+        self.cue_words = cue_words  # the tokens that produced the cues
+        self.negative_words = negative_words  # tokens on the negative side of a polar concept
 
     @property
     def negated(self) -> bool:
-        neg_members = sum(
-            n for (c, sign), n in self.concepts.items() if sign < 0 and c in _POLAR_CONCEPTS
-        )
-        return (self.negators + neg_members) % 2 == 1
+        return (self.negators + self.negative_words) % 2 == 1
 
     def signs(self, concept: str) -> set[int]:
         return {sign for (c, sign) in self.concepts if c == concept}
@@ -406,6 +649,7 @@ def polarity_cues(norm: str) -> Polarity:
     toks = norm.split()
     negators = 0
     concepts: Counter[tuple[str, int]] = Counter()
+    negative_words = 0
     words: set[str] = set()
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
@@ -413,43 +657,230 @@ def polarity_cues(norm: str) -> Polarity:
             negators += 1
             words.add(tok)
             continue
+        negative = False
         for cand in (tok, f"{tok}_{nxt}"):
             for hit in _CUE_INDEX.get(cand, ()):
                 concepts[hit] += 1
                 words.add(tok)
                 if "_" in cand:
                     words.add(nxt)
-    return Polarity(negators, concepts, frozenset(words))
+                if hit[1] < 0 and hit[0] in _POLAR_CONCEPTS:
+                    negative = True
+        negative_words += negative
+    return Polarity(negators, concepts, frozenset(words), negative_words)
 
 
 # --------------------------------------------------------------------------------------
 # Entities and attribution
 
-_ENT_WORD = r"(?:[A-Z][\w]*(?:['-][A-Za-z]\w*)*|(?:al|el|ad|as|an|ash|at|az)-[A-Z]\w*(?:-[A-Za-z]\w*)*)"
+_ENT_WORD = (
+    r"(?:[A-Z][\w]*(?:['-][A-Za-z]\w*)*|(?:al|el|ad|as|an|ash|at|az)-[A-Z]\w*(?:-[A-Za-z]\w*)*)"
+)
 _ENTITY_RE = re.compile(
     rf"{_ENT_WORD}(?:\s+(?:(?:of|al|bin|ibn|de|del|da|van|von|der|la|le|du)\s+)?{_ENT_WORD})*"
 )
 _POSSESSIVE = re.compile(r"'s?\b")
 # Capitalised words that are not names when they start a sentence or entity.
 _STOPCAP = frozenset(
-    """a an the this that these those there here it its he she they we i you his her their our
-    my your in on at to of for from by with as after before during since until despite amid
-    over under into about against between through and but or nor so yet also however
-    meanwhile moreover additionally furthermore initially earlier later today yesterday
-    tomorrow now then still even only just if when while although though because once
-    upon following according faced despite some many most several all any each every both
-    other others another such no not one two three four five six seven eight nine ten
-    officials official sources source reports report experts analysts witnesses residents
-    authorities police troops forces rebels protesters critics observers people media
-    news statement conflicting fighting thank thanks yes well what how why who where which
-    let president prime minister former deposed late new mr mrs ms dr gen anchor
-    confirmation""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "in",
+        "on",
+        "at",
+        "to",
+        "of",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "despite",
+        "amid",
+        "over",
+        "under",
+        "into",
+        "about",
+        "against",
+        "between",
+        "through",
+        "and",
+        "but",
+        "or",
+        "nor",
+        "so",
+        "yet",
+        "also",
+        "however",
+        "meanwhile",
+        "moreover",
+        "additionally",
+        "furthermore",
+        "initially",
+        "earlier",
+        "later",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "now",
+        "then",
+        "still",
+        "even",
+        "only",
+        "just",
+        "if",
+        "when",
+        "while",
+        "although",
+        "though",
+        "because",
+        "once",
+        "upon",
+        "following",
+        "according",
+        "faced",
+        "despite",
+        "some",
+        "many",
+        "most",
+        "several",
+        "all",
+        "any",
+        "each",
+        "every",
+        "both",
+        "other",
+        "others",
+        "another",
+        "such",
+        "no",
+        "not",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "officials",
+        "official",
+        "sources",
+        "source",
+        "reports",
+        "report",
+        "experts",
+        "analysts",
+        "witnesses",
+        "residents",
+        "authorities",
+        "police",
+        "troops",
+        "forces",
+        "rebels",
+        "protesters",
+        "critics",
+        "observers",
+        "people",
+        "media",
+        "news",
+        "statement",
+        "conflicting",
+        "fighting",
+        "thank",
+        "thanks",
+        "yes",
+        "well",
+        "what",
+        "how",
+        "why",
+        "who",
+        "where",
+        "which",
+        "let",
+        "president",
+        "prime",
+        "minister",
+        "former",
+        "deposed",
+        "late",
+        "new",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "anchor",
+        "confirmation",
+    ]
 )
 _MONTH_WORDS = frozenset(_MONTHS) | _WEEKDAYS
 _TITLE_WORDS = frozenset(
-    """president prime minister ministry foreign deputy chief leader former deposed late gen
-    general col colonel dr mr mrs ms sen senator gov governor king queen prince sheikh
-    spokesman spokeswoman spokesperson ambassador envoy secretary state the""".split()
+    [
+        "president",
+        "prime",
+        "minister",
+        "ministry",
+        "foreign",
+        "deputy",
+        "chief",
+        "leader",
+        "former",
+        "deposed",
+        "late",
+        "gen",
+        "general",
+        "col",
+        "colonel",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "sen",
+        "senator",
+        "gov",
+        "governor",
+        "king",
+        "queen",
+        "prince",
+        "sheikh",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ambassador",
+        "envoy",
+        "secretary",
+        "state",
+        "the",
+    ]
 )
 _ATTR_VERBS = (
     r"said|told|reported|stated|announced|claimed|quoted|noted|declared|added|wrote|"
@@ -460,24 +891,107 @@ _ATTR_VERBS = (
 _ACCORDING = re.compile(
     r"\b(?:according to|citing|cited by|quoting)\s+(?:the\s+|a\s+|an\s+)?([^,.;:!?\"()]+)", re.I
 )
-_SPEAKER = re.compile(
-    rf"((?:[\w'-]+\s+){{0,3}}[\w'-]+)\s+(?:{_ATTR_VERBS})\b(?!\s+(?:that\s+)?(?:by|to)\b)"
-)
+_SPEAKER_VERB = re.compile(rf"\s(?:{_ATTR_VERBS})\b(?!\s+(?:that\s+)?(?:by|to)\b)")
+_SPEAKER_WORDS = re.compile(r"((?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 # where an "according to X" / "citing X" phrase ends
 _ATTR_PHRASE_END = frozenset(
-    """that who which whom whose and as in on at to for with from when while after before
-    said say says told claim claims claimed reported reports confirmed is are was were has
-    have had will would could may might""".split()
+    [
+        "that",
+        "who",
+        "which",
+        "whom",
+        "whose",
+        "and",
+        "as",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "from",
+        "when",
+        "while",
+        "after",
+        "before",
+        "said",
+        "say",
+        "says",
+        "told",
+        "claim",
+        "claims",
+        "claimed",
+        "reported",
+        "reports",
+        "confirmed",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+    ]
 )
 _ATTR_STOP = frozenset(
-    """that and but which who whom as when while after before because if had has have
-    was were is are been be it this there then said told""".split()
+    [
+        "that",
+        "and",
+        "but",
+        "which",
+        "who",
+        "whom",
+        "as",
+        "when",
+        "while",
+        "after",
+        "before",
+        "because",
+        "if",
+        "had",
+        "has",
+        "have",
+        "was",
+        "were",
+        "is",
+        "are",
+        "been",
+        "be",
+        "it",
+        "this",
+        "there",
+        "then",
+        "said",
+        "told",
+    ]
 )
 _ATTR_LEAD = frozenset(
-    "earlier later initially also then now per conflicting other some many several".split()
+    [
+        "earlier",
+        "later",
+        "initially",
+        "also",
+        "then",
+        "now",
+        "per",
+        "conflicting",
+        "other",
+        "some",
+        "many",
+        "several",
+    ]
 )
-_PRONOUNS = frozenset("he she they it we i you who which one someone".split())
-_DETERMINERS = frozenset("the a an its his her their two three several some many".split())
+_PRONOUNS = frozenset(
+    ["he", "she", "they", "it", "we", "i", "you", "who", "which", "one", "someone"]
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "its", "his", "her", "their", "two", "three", "several", "some", "many"]
+)
 _ATTR_CUT = re.compile(r"\s+(?:that|who|which|as|when|while|in order|to say|on)\b.*$", re.I)
 
 
@@ -539,7 +1053,11 @@ def _attribution(text: str) -> str | None:
     m = _ACCORDING.search(text)
     if m:
         return _clean_attr(m.group(1), cut=True)
-    for m in _SPEAKER.finditer(text):
+    for v in _SPEAKER_VERB.finditer(text):
+        # the (up to four) words right before the verb; the slice keeps this linear
+        m = _SPEAKER_WORDS.search(text, max(0, v.start() - 80), v.start())
+        if m is None:
+            continue
         words = m.group(1).split()
         keep: list[str] = []
         for w in reversed(words):
@@ -568,7 +1086,9 @@ def _normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
         dates.append(canon)
         return f" {prefix}\x00D{len(dates) - 1}\x00 "
 
-    work = _DATE_RE.sub(_date_sub, text.replace("\x00", " "))
+    work = text.replace("\x00", " ")
+    if _DATE_HINT.search(work):  # every date form has a digit or is a weekday
+        work = _DATE_RE.sub(_date_sub, work)
     work = work.replace("%", " percent ")
     nums: list[float] = []
 

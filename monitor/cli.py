@@ -85,6 +85,9 @@ def cli(ctx: click.Context, config: str | None, db: str | None, log_level: str) 
         level=getattr(logging, log_level.upper()), stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if log_level.lower() != "debug":
+        # APScheduler logs every job run at INFO; that is noise in a long-running service.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     ctx.obj = Env(config, db)
 
 

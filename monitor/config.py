@@ -50,7 +50,7 @@ def parse_duration(value: str | float | int) -> float:
 
 def format_duration(seconds: float) -> str:
     """The shortest readable form of a duration: 900 -> '15m', 5400 -> '1h30m'."""
-    rest = int(round(seconds))
+    rest = round(seconds)
     out = ""
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if rest >= size:
@@ -151,10 +151,8 @@ class _Reader:
             return default
         value = data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        else:
-            ok = isinstance(value, kinds)
+        # TOML booleans are ints to Python; `true` is not a valid timeout.
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
         if not ok:
             names = " or ".join(k.__name__ for k in kinds)
             self.problems.append(

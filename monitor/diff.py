@@ -39,7 +39,14 @@ from monitor.baseline import BaselineIndex, content_tokens, similarity
 from monitor.claims import entity_words, polarity_cues
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
 
-__all__ = ["ALIGN_THRESHOLD", "BASELINE_THRESHOLD", "diff_claims"]
+__all__ = [
+    "ALIGN_THRESHOLD",
+    "BASELINE_THRESHOLD",
+    "align_score",
+    "detail_changes",
+    "diff_claims",
+    "polarity_flipped",
+]
 
 ALIGN_THRESHOLD = 80.0  # previous vs current version of one article
 BASELINE_THRESHOLD = 85.0  # a claim vs the baseline (other articles): stricter
@@ -137,14 +144,38 @@ def detail_changes(old: Claim, new: Claim, *, replace_only: bool = False) -> lis
 # Alignment
 
 
+def _skeleton(claim: Claim) -> str:
+    """Content words without polarity cues, crudely stemmed (5-letter prefixes).
+
+    Lets "pledged cooperation" align with "refused to cooperate" so that the pair can be
+    classified as a contradiction instead of a retraction plus a new claim.
+    """
+    cues = polarity_cues(claim.norm).cue_words
+    return " ".join(sorted(t[:5] for t in content_tokens(claim.key) if t not in cues))
+
+
+def align_score(a: Claim, b: Claim, skel_a: str | None = None, skel_b: str | None = None) -> float:
+    """Alignment score of two versions of a sentence: max(key similarity, skeleton one)."""
+    s = similarity(a, b)
+    if s >= ALIGN_THRESHOLD:
+        return s
+    sa = _skeleton(a) if skel_a is None else skel_a
+    sb = _skeleton(b) if skel_b is None else skel_b
+    if not sa or not sb:
+        return s
+    return max(s, float(fuzz.token_sort_ratio(sa, sb)))
+
+
 def _align(prev: list[Claim], cur: list[Claim]) -> list[tuple[Claim, Claim]]:
     """Greedy best-first one-to-one pairing above ALIGN_THRESHOLD."""
     if not prev or not cur:
         return []
+    skel_p = [_skeleton(p) for p in prev]
+    skel_c = [_skeleton(c) for c in cur]
     scored: list[tuple[float, int, int, int]] = []
     for i, p in enumerate(prev):
         for j, c in enumerate(cur):
-            s = similarity(p, c)
+            s = align_score(p, c, skel_p[i], skel_c[j])
             if s >= ALIGN_THRESHOLD:
                 scored.append((s, -abs(p.position - c.position), i, j))
     scored.sort(reverse=True)
@@ -247,11 +278,13 @@ def diff_claims(
     now: datetime,
 ) -> list[Change]:
     """Changes between two versions of an article (``previous`` None: first sight)."""
-    out: list[tuple[int, int, Change]] = []
+    out: list[tuple[int, int, int, Change]] = []
 
     def emit(position: int, change: Change | None) -> None:
         if change is not None:
-            out.append((position, len(out), change))
+            # at equal positions a retraction comes before what replaced it
+            rank = 0 if change.type is ChangeType.RETRACTED else 1
+            out.append((position, rank, len(out), change))
 
     if previous is None:
         leftover_cur = list(current)
@@ -267,9 +300,7 @@ def diff_claims(
                 same.pop(0)
             else:
                 leftover_cur.append(c)
-        leftover_prev = sorted(
-            (p for ps in pool.values() for p in ps), key=lambda p: p.position
-        )
+        leftover_prev = sorted((p for ps in pool.values() for p in ps), key=lambda p: p.position)
         paired_p: set[int] = set()
         paired_c: set[int] = set()
         for p, c in _align(leftover_prev, leftover_cur):
@@ -291,5 +322,5 @@ def diff_claims(
         emit(c.position, _against_baseline(c, baseline, now))
     for p in leftover_prev:
         emit(p.position, _change(ChangeType.RETRACTED, p, now))
-    out.sort(key=lambda t: (t[0], t[1]))
-    return [change for _, _, change in out]
+    out.sort(key=lambda t: t[:3])
+    return [t[3] for t in out]

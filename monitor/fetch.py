@@ -13,11 +13,11 @@ import logging
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
 
+from monitor.config import FetchSettings
 from monitor.errors import FetchError
 from monitor.models import FetchResult
 from monitor.netguard import Resolver, check_url, guard_host
@@ -37,38 +37,7 @@ SNIFF_BYTES = 4096
 _PIECE = 64 * 1024  # largest piece a decompressor may produce at once
 
 
-@dataclass(frozen=True)
-class FetchSettings:
-    """Limits and identity of every fetch.
-
-    `timeout` is the overall deadline of one fetch (DNS, redirects and body included);
-    `max_bytes` bounds the decoded (decompressed) body.
-    """
-
-    timeout: float = 20.0
-    user_agent: str = "monitor/0.1 (+https://github.com/monitor)"
-    max_bytes: int = 5_000_000
-    allow_private: bool = False
-    max_redirects: int = 5
-
-
-class FetchOptions(Protocol):
-    """What Fetcher and make_client read from their settings: FetchSettings, or any object
-    with these attributes (such as the `fetch` table of monitor.config.Settings)."""
-
-    @property
-    def timeout(self) -> float: ...
-    @property
-    def user_agent(self) -> str: ...
-    @property
-    def max_bytes(self) -> int: ...
-    @property
-    def allow_private(self) -> bool: ...
-    @property
-    def max_redirects(self) -> int: ...
-
-
-def make_client(settings: FetchOptions) -> httpx.AsyncClient:
+def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     """An AsyncClient for Fetcher: no automatic redirects, HTTP/1.1, bounded pool, our headers.
 
     The caller owns the client and must close it (`async with` or `aclose()`).
@@ -76,6 +45,9 @@ def make_client(settings: FetchOptions) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         follow_redirects=False,
         http2=False,
+        # Proxies from the environment would bypass the address guard; cookies are not
+        # shared between unrelated sites.
+        trust_env=False,
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
         limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30),
         headers={
@@ -91,7 +63,7 @@ class Fetcher:
     def __init__(
         self,
         client: httpx.AsyncClient,
-        settings: FetchOptions,
+        settings: FetchSettings,
         *,
         resolver: Resolver | None = None,
     ) -> None:

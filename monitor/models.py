@@ -12,16 +12,13 @@ SOURCE_KINDS = ("page", "feed", "dir")
 DEFAULT_INTERVAL = 15 * 60.0
 
 
-class ChangeType(str, enum.Enum):
+class ChangeType(enum.StrEnum):
     """The four kinds of claim change `monitor` reports."""
 
     NEW = "new_claim"
     UPDATED = "updated_claim"
     CONTRADICTED = "contradicted_claim"
     RETRACTED = "retracted_claim"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,7 @@ class Store:
         if self.get_source(source.name) is not None:
             raise UsageError(f"a source named {source.name!r} already exists")
         with self.transaction():
-            self.db["sources"].insert(self._source_row(source, now))
+            self.db.table("sources").insert(self._source_row(source, now))
 
     def _source_row(self, source: Source, now: datetime) -> dict[str, Any]:
         return {
@@ -265,9 +265,9 @@ class Store:
                     row = self._source_row(source, now)
                     if existing is not None:
                         row.pop("added_at")
-                        self.db["sources"].update(source.name, row)
+                        self.db.table("sources").update(source.name, row)
                     else:
-                        self.db["sources"].insert(row)
+                        self.db.table("sources").insert(row)
 
     def remove_source(self, name: str) -> None:
         """Remove a source (and the articles found through it); its change log stays."""
@@ -303,7 +303,7 @@ class Store:
         if self.get_source(source.name) is not None:
             return False
         with self.transaction():
-            self.db["sources"].insert(self._source_row(source, now))
+            self.db.table("sources").insert(self._source_row(source, now))
         return True
 
     # -- state and fetch log --------------------------------------------------------------
@@ -350,12 +350,12 @@ class Store:
             "next_due": previous.next_due,
         }
         with self.transaction():
-            self.db["fetch_log"].insert({
+            self.db.table("fetch_log").insert({
                 "source": source.name, "url": url, "checked_at": utc_iso(now),
                 "duration_ms": duration_ms, "outcome": outcome, "status": status,
                 "error": error, "changes": changes,
             })
-            self.db["source_state"].upsert(state, pk="name")
+            self.db.table("source_state").upsert(state, pk="name")
 
     def fetch_log(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.db.query(
@@ -384,17 +384,17 @@ class Store:
     ) -> int:
         """Store a new article version, its claims and its changes in one transaction."""
         with self.transaction():
-            version_id = self.db["versions"].insert({
+            version_id = self.db.table("versions").insert({
                 "source": source.name, "url": document.url, "fetched_at": utc_iso(now),
                 "text_hash": text_hash, "title": document.title,
                 "published": document.published, "author": document.author,
                 "text_z": _pack(document.text),
             }).last_pk
-            self.db["claims"].insert_all(
+            self.db.table("claims").insert_all(
                 {"version_id": version_id, "position": c.position, "text": c.text,
                  "norm": c.norm} for c in claims
             )
-            self.db["changes"].insert_all(
+            self.db.table("changes").insert_all(
                 {
                     "source": source.name, "url": document.url,
                     "article_title": document.title, "version_id": version_id,
@@ -418,7 +418,8 @@ class Store:
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """The change log, newest first, as plain dicts with `details` decoded."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if since is not None:
             where.append("detected_at >= ?")
             params.append(utc_iso(since))
@@ -464,11 +465,11 @@ class Store:
     ) -> int:
         """Store one baseline document and its claims atomically."""
         with self.transaction():
-            doc_id = self.db["baseline_documents"].insert({
+            doc_id = self.db.table("baseline_documents").insert({
                 "name": name, "path": path, "text_hash": text_hash, "title": document.title,
                 "loaded_at": utc_iso(now), "text_z": _pack(document.text),
             }).last_pk
-            self.db["baseline_claims"].insert_all(
+            self.db.table("baseline_claims").insert_all(
                 {"document_id": doc_id, "position": c.position, "text": c.text, "norm": c.norm}
                 for c in claims
             )

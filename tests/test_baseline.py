@@ -1,0 +1,118 @@
+"""BaselineIndex: retrieval quality and bounded cost."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from monitor import baseline as baseline_mod
+from monitor.baseline import BaselineIndex
+from monitor.claims import make_claim, split_claims
+from monitor.models import BaselineClaim, Claim
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _seed_index() -> BaselineIndex:
+    return BaselineIndex(
+        BaselineClaim(c, p.name)
+        for p in sorted(SEEDS.glob("*.txt"))
+        for c in split_claims(p.read_text(encoding="utf-8"))
+    )
+
+
+def test_empty_index() -> None:
+    idx = BaselineIndex()
+    assert len(idx) == 0
+    assert idx.candidates(make_claim("Assad fled to Moscow.")) == []
+
+
+def test_add_and_len() -> None:
+    idx = BaselineIndex()
+    idx.add(BaselineClaim(make_claim("Assad fled to Moscow."), "a"))
+    idx.add(BaselineClaim(make_claim("Assad fled to Moscow."), "b"))
+    assert len(idx) == 2
+    assert {bc.source for bc in idx.candidates(make_claim("Assad fled to Moscow."))} == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_start"),
+    [
+        (
+            "Jalali, still in Damascus, pledged cooperation with the rebels and emphasized the "
+            "importance of stability during the transition.",
+            "Jalali, still in Damascus",
+        ),
+        (
+            "Jalali, who is still in Damascus, pledged to cooperate with the rebels.",
+            "Jalali, still in Damascus",
+        ),
+        (
+            "Russia has kept three military bases on Syrian soil since 2016.",
+            "Since 2015, Russia has maintained two military bases",
+        ),
+        ("Officials said Jalali had left Damascus.", "Jalali, still in Damascus"),
+    ],
+    ids=["exact", "paraphrase", "changed-details", "short-related"],
+)
+def test_candidates_ranked(query: str, expected_start: str) -> None:
+    idx = _seed_index()
+    cands = idx.candidates(make_claim(query), limit=5)
+    assert cands, "no candidates"
+    assert any(bc.claim.text.startswith(expected_start) for bc in cands)
+
+
+def test_candidates_limit_and_order() -> None:
+    idx = _seed_index()
+    scored = idx.scored_candidates(make_claim("Assad and his family have arrived in Moscow."), 3)
+    assert len(scored) == 3
+    assert [s for _, s in scored] == sorted((s for _, s in scored), reverse=True)
+    assert scored[0][1] == 100.0
+
+
+def _synthetic(n: int, rng: random.Random) -> list[BaselineClaim]:
+    vocab = [f"w{i}" for i in range(5000)]
+    common = ["assad", "syria", "moscow", "rebels"]  # in every claim: huge postings
+    out = []
+    for i in range(n):
+        words = [*common, *rng.sample(vocab, 8), f"uniq{i}"]
+        text = " ".join(words)
+        out.append(BaselineClaim(Claim(text=text, norm=text, key=text), f"s{i % 97}"))
+    return out
+
+
+def test_lookup_cost_is_bounded_as_index_grows() -> None:
+    rng = random.Random(7)
+    claims = _synthetic(60_000, rng)
+    queries = [
+        make_claim(f"Assad left Syria for Moscow as rebels advanced w{i} w{i + 1}.")
+        for i in range(0, 200, 10)
+    ]
+    cost: dict[int, tuple[int, int]] = {}
+    for size in (1_000, 10_000, 60_000):
+        idx = BaselineIndex(claims[:size])
+        visited = scored = 0
+        for q in queries:
+            idx.candidates(q)
+            visited = max(visited, idx.last_visited)
+            scored = max(scored, idx.last_scored)
+        cost[size] = (visited, scored)
+    cap_scored = max(baseline_mod.SHORTLIST, 4 * 5)
+    cap_visited = baseline_mod.MAX_QUERY_TOKENS * baseline_mod.MAX_POSTINGS
+    for visited, scored in cost.values():
+        assert scored <= cap_scored
+        assert visited <= cap_visited
+    # growing the index 60x must not grow the work per lookup more than 2x
+    assert cost[60_000][0] <= 2 * max(cost[1_000][0], baseline_mod.MAX_POSTINGS)
+    assert cost[60_000][1] <= 2 * max(cost[1_000][1], 1)
+
+
+def test_rare_token_found_in_large_index() -> None:
+    rng = random.Random(3)
+    claims = _synthetic(20_000, rng)
+    idx = BaselineIndex(claims)
+    target = claims[12_345].claim
+    got = idx.candidates(Claim(text=target.text, norm=target.norm + " x", key=target.key), 3)
+    assert got and got[0].claim is target

@@ -1,0 +1,306 @@
+"""diff_claims: previous vs current, baseline checks, first sight."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.baseline import BaselineIndex
+from monitor.claims import make_claim, split_claims
+from monitor.diff import diff_claims
+from monitor.models import BaselineClaim, ChangeType
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+NOW = datetime(2024, 12, 10, 12, 0, tzinfo=UTC)
+EMPTY = BaselineIndex()
+
+BASE = [
+    "Rebels freed at least 300 prisoners from Sednaya prison on Sunday.",
+    "The plane took off from Damascus on December 8 and headed towards Latakia.",
+    "Assad arrived in Moscow with his family, according to TASS.",
+    "Jalali pledged cooperation with the rebels and urged calm in the capital.",
+]
+
+
+def _claims(sentences: list[str]) -> list:
+    return [make_claim(s, i) for i, s in enumerate(sentences)]
+
+
+def _diff(old: list[str], new: list[str], baseline: BaselineIndex = EMPTY):
+    return diff_claims(_claims(old), _claims(new), baseline, now=NOW)
+
+
+def _seed(name: str) -> str:
+    return next(SEEDS.glob(f"{name}_*.txt")).read_text(encoding="utf-8")
+
+
+def _seed_index() -> BaselineIndex:
+    return BaselineIndex(
+        BaselineClaim(c, p.name)
+        for p in sorted(SEEDS.glob("*.txt"))
+        for c in split_claims(p.read_text(encoding="utf-8"))
+    )
+
+
+def _with(index: int, text: str) -> list[str]:
+    out = list(BASE)
+    out[index] = text
+    return out
+
+
+@pytest.mark.parametrize(
+    ("new", "kind", "changed"),
+    [
+        (
+            _with(0, "Rebels freed at least 3,000 prisoners from Sednaya prison on Sunday."),
+            "number",
+            {"old": "300", "new": "3000"},
+        ),
+        (
+            _with(1, "The plane took off from Damascus on December 7 and headed towards Latakia."),
+            "date",
+            {"old": "12-08", "new": "12-07"},
+        ),
+        (
+            _with(1, "The plane took off from Damascus on December 8 and headed towards Homs."),
+            "entity",
+            {"old": "Latakia", "new": "Homs"},
+        ),
+        (
+            _with(2, "Assad arrived in Moscow with his family, according to RIA Novosti."),
+            "source",
+            {"old": "TASS", "new": "RIA Novosti"},
+        ),
+    ],
+    ids=["number", "date", "place", "source"],
+)
+def test_updated(new: list[str], kind: str, changed: dict) -> None:
+    changes = _diff(BASE, new)
+    assert len(changes) == 1
+    ch = changes[0]
+    assert ch.type is ChangeType.UPDATED
+    assert ch.previous_claim is not None and ch.previous_claim in BASE
+    assert ch.claim in new
+    assert ch.detected_at == NOW
+    assert ch.details["changed"] == [{"kind": kind, **changed}]
+
+
+def test_inserted_sentence_is_new() -> None:
+    new = [*BASE[:2], "The United Nations called for an emergency session on Syria.", *BASE[2:]]
+    changes = _diff(BASE, new)
+    assert [(c.type, c.claim) for c in changes] == [(ChangeType.NEW, new[2])]
+    assert changes[0].baseline_claim is None and changes[0].previous_claim is None
+
+
+def test_deleted_sentence_is_retracted() -> None:
+    changes = _diff(BASE, BASE[:1] + BASE[2:])
+    assert [(c.type, c.claim) for c in changes] == [(ChangeType.RETRACTED, BASE[1])]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Jalali pledged cooperation with the rebels.",
+            "Jalali refused to cooperate with the rebels.",
+        ),
+        (
+            "Jalali refused to cooperate with the rebels.",
+            "Jalali pledged cooperation with the rebels.",
+        ),
+        (
+            "Earlier reports said Assad was alive after the crash.",
+            "Earlier reports said Assad was dead after the crash.",
+        ),
+        (
+            "Earlier reports said Assad was dead after the crash.",
+            "Earlier reports said Assad was alive after the crash.",
+        ),
+        (
+            "His arrival in Moscow has been confirmed by the Kremlin.",
+            "His arrival in Moscow has not been confirmed by the Kremlin.",
+        ),
+        (
+            "His arrival in Moscow has not been confirmed by the Kremlin.",
+            "His arrival in Moscow has been confirmed by the Kremlin.",
+        ),
+        (
+            "The Kremlin confirmed that Assad is in Moscow.",
+            "The Kremlin denied that Assad is in Moscow.",
+        ),
+        (
+            "Russia participated in these negotiations.",
+            "Russia didn\u2019t participate in these negotiations.",
+        ),
+    ],
+    ids=[
+        "pledged-refused",
+        "refused-pledged",
+        "alive-dead",
+        "dead-alive",
+        "confirmed-not",
+        "not-confirmed",
+        "confirmed-denied",
+        "contraction",
+    ],
+)
+def test_polarity_flip_is_contradiction(old: str, new: str) -> None:
+    changes = _diff([BASE[0], old], [BASE[0], new])
+    assert [(c.type, c.claim, c.previous_claim) for c in changes] == [
+        (ChangeType.CONTRADICTED, new, old)
+    ]
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        _with(2, "Assad arrived in Moscow with his family, according to \u201cTASS\u201d."),
+        [s.replace("'", "\u2019") for s in BASE],
+        _with(
+            3, "Jalali pledged cooperation with the rebels \u2014 and urged calm in the capital."
+        ),
+        _with(3, "Jalali pledged cooperation with the rebels - and urged calm in the capital."),
+        [s.replace(" ", "  ") for s in BASE],
+        list(reversed(BASE)),
+        _with(0, "On Sunday, rebels freed at least 300 prisoners from Sednaya prison."),
+        _with(1, "The plane took off from Damascus on 8 Dec. and headed towards Latakia."),
+        _with(
+            1, "The plane took off from Damascus on the 8th of December and headed towards Latakia."
+        ),
+        _with(0, "Rebels freed at least three hundred prisoners from Sednaya prison on Sunday."),
+        _with(3, "Jalali pledged co-operation with the rebels and urgd calm in the capital."),
+        _with(3, "Jalali pledged cooperation with the rebels and urged calm in the capitol."),
+        _with(2, "Assad arrived in Moscow together with his family, according to TASS."),
+    ],
+    ids=[
+        "quote-style",
+        "apostrophes",
+        "em-dash",
+        "dash",
+        "whitespace",
+        "reordered",
+        "clause-moved",
+        "date-format",
+        "date-ordinal",
+        "number-word",
+        "typos",
+        "typo-2",
+        "paraphrase",
+    ],
+)
+def test_no_change(new: list[str]) -> None:
+    assert _diff(BASE, new) == []
+
+
+def test_number_word_vs_digit_single() -> None:
+    assert _diff(["Rebels freed 3 prisoners."], ["Rebels freed three prisoners."]) == []
+
+
+def test_reordered_paragraphs_of_a_seed() -> None:
+    text = _seed("001")
+    paragraphs = text.splitlines()
+    previous = split_claims(text)
+    current = split_claims("\n".join(reversed(paragraphs)))
+    assert diff_claims(previous, current, EMPTY, now=NOW) == []
+
+
+def test_identical_versions() -> None:
+    claims = split_claims(_seed("004"))
+    assert diff_claims(claims, claims, _seed_index(), now=NOW) == []
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_first_sight_of_seed_against_full_baseline(seed: str) -> None:
+    assert diff_claims(None, split_claims(_seed(seed)), _seed_index(), now=NOW) == []
+
+
+def test_first_sight_against_empty_baseline_all_new() -> None:
+    claims = split_claims(_seed("002"))
+    changes = diff_claims(None, claims, EMPTY, now=NOW)
+    assert [c.type for c in changes] == [ChangeType.NEW] * len(claims)
+    assert [c.claim for c in changes] == [c.text for c in claims]
+
+
+def test_seed1_sentence_inserted_into_seed4_is_known() -> None:
+    previous = split_claims(_seed("004"))
+    sentence = (
+        "Jalali, still in Damascus, pledged cooperation with the rebels and emphasized "
+        "the importance of stability during the transition."
+    )
+    lines = _seed("004").splitlines()
+    current = split_claims("\n".join([*lines[:8], sentence, *lines[8:]]))
+    assert len(current) == len(previous) + 1
+    assert diff_claims(previous, current, _seed_index(), now=NOW) == []
+
+
+def test_new_sentence_contradicting_baseline() -> None:
+    previous = split_claims(_seed("004"))
+    current = [*previous, make_claim("Officials said Jalali had left Damascus.", len(previous))]
+    changes = diff_claims(previous, current, _seed_index(), now=NOW)
+    assert len(changes) == 1
+    ch = changes[0]
+    assert ch.type is ChangeType.CONTRADICTED
+    assert ch.claim == "Officials said Jalali had left Damascus."
+    assert ch.previous_claim is None
+    assert ch.baseline_claim is not None and ch.baseline_claim.startswith(
+        "Jalali, still in Damascus"
+    )
+    assert ch.baseline_source is not None and ch.baseline_source.startswith("001_")
+
+
+def test_baseline_polarity_flip_on_first_sight() -> None:
+    claim = make_claim("Russia participated in these negotiations.")
+    changes = diff_claims(None, [claim], _seed_index(), now=NOW)
+    assert [c.type for c in changes] == [ChangeType.CONTRADICTED]
+    assert changes[0].baseline_claim == "\u201cRussia did not participate in these negotiations."
+
+
+def test_baseline_changed_detail_is_update() -> None:
+    claim = make_claim(
+        "Since 2015, Russia has maintained three military bases on Syrian soil, "
+        "underscoring its commitment to the Assad regime."
+    )
+    changes = diff_claims(None, [claim], _seed_index(), now=NOW)
+    assert [c.type for c in changes] == [ChangeType.UPDATED]
+    ch = changes[0]
+    assert ch.previous_claim is None and ch.baseline_claim is not None
+    assert ch.details["changed"] == [{"kind": "number", "old": "2", "new": "3"}]
+
+
+def test_baseline_extra_detail_is_compatible() -> None:
+    claim = make_claim(
+        "Russian news agency TASS, citing Kremlin sources, confirmed that Assad "
+        "fled Syria on December 8, seeking refuge as rebels stormed the capital "
+        "Damascus."
+    )
+    assert diff_claims(None, [claim], _seed_index(), now=NOW) == []
+
+
+def test_changes_ordered_by_position() -> None:
+    old = list(BASE)
+    new = [
+        "Rebels freed at least 3,000 prisoners from Sednaya prison on Sunday.",
+        "The United Nations called for an emergency session on Syria.",
+        BASE[2],
+        "Jalali refused to cooperate with the rebels and urged calm in the capital.",
+    ]
+    changes = _diff(old, new)
+    assert [c.type for c in changes] == [
+        ChangeType.UPDATED,
+        ChangeType.RETRACTED,  # BASE[1] was at position 1
+        ChangeType.NEW,
+        ChangeType.CONTRADICTED,
+    ]
+
+
+def test_duplicates_are_a_multiset() -> None:
+    s = "Rebels freed at least 300 prisoners from Sednaya prison on Sunday."
+    changes = _diff([s, s], [s])
+    assert [(c.type, c.claim) for c in changes] == [(ChangeType.RETRACTED, s)]
+
+
+def test_pure_no_now_leak() -> None:
+    changes = _diff(BASE, [*BASE, "The United Nations called for an emergency session on Syria."])
+    assert all(c.detected_at == NOW for c in changes)
