@@ -166,7 +166,7 @@ class Vocab:
     """Zipf-weighted vocabulary with a long tail of generated proper nouns."""
 
     def __init__(self, rng: random.Random, extra_names: int) -> None:
-        made = set()
+        made: set[str] = set()
         while len(made) < extra_names:
             w = "".join(rng.choice(_SYLL) for _ in range(rng.randint(2, 3)))
             made.add(w.capitalize())
@@ -246,7 +246,10 @@ def news_sentence(rng: random.Random, v: Vocab) -> str:
     elif t == 2:
         s = f"{person}, a {adj} official in {place}, said {n} {noun} had left for {place2}"
     elif t == 3:
-        s = f"{_cap(org)} said {when} that {thing} to {place} would resume within {rng.randint(2, 30)} days"
+        s = (
+            f"{_cap(org)} said {when} that {thing} to {place} would resume within "
+            f"{rng.randint(2, 30)} days"
+        )
     elif t == 4:
         s = f"According to {outlet}, {person} arrived in {place} {when} with {n} {adj} advisers"
     elif t == 5:
@@ -264,7 +267,10 @@ def news_sentence(rng: random.Random, v: Vocab) -> str:
     elif t == 11:
         s = f"The {adj} convoy carrying {n} tonnes of {thing} left {place} for {place2} {when}"
     elif t == 12:
-        s = f"{person} and {v.pick(rng, 'first')} {v.pick(rng, 'last')} met in {place} {when} to discuss {thing}"
+        s = (
+            f"{person} and {v.pick(rng, 'first')} {v.pick(rng, 'last')} met in {place} {when} "
+            f"to discuss {thing}"
+        )
     else:
         s = f"Some {n} {noun} have fled {place} since {rng.choice(MONTHS)}, {org} said"
     return s + "."
@@ -413,11 +419,12 @@ def _script_blob(rng: random.Random, size: int) -> str:
         ],
     }
     js = "window.__APP_STATE__=" + json.dumps(data) + ";"
-    filler = []
+    filler: list[str] = []
     while len(js) + sum(map(len, filler)) < size:
         k = rng.randint(1, 10**6)
         filler.append(
-            f"function f{k}(e,t){{var n=e&&e.length||0;for(var r=0;r<n;r++){{t.push(e[r]*{k % 97}+'{k:x}')}}return t}}\n"
+            f"function f{k}(e,t){{var n=e&&e.length||0;"
+            f"for(var r=0;r<n;r++){{t.push(e[r]*{k % 97}+'{k:x}')}}return t}}\n"
         )
     return js + "\n" + "".join(filler)
 
@@ -437,7 +444,8 @@ def render_page(
     )
     footer = " ".join(_links(rng, v, rng.randint(30, 60), "about"))
     css = "".join(
-        f".c{k}{{margin:{k % 7}px;padding:{k % 5}px {k % 3}px;color:#{rng.randint(0, 0xFFFFFF):06x}}}\n"
+        f".c{k}{{margin:{k % 7}px;padding:{k % 5}px {k % 3}px;"
+        f"color:#{rng.randint(0, 0xFFFFFF):06x}}}\n"
         for k in range(150)
     )
     head_meta = (
@@ -460,9 +468,11 @@ def render_page(
         f'<!DOCTYPE html><html lang="en"><head>{head_meta}<style>{css}</style>'
         "<script>{script1}</script></head><body>"
         '<div class="ad-slot">Advertisement</div>'
-        f'<header><a class="logo" href="/">The Meridian Courier</a><nav><ul class="mega">{"".join(nav_groups)}</ul></nav></header>'
+        '<header><a class="logo" href="/">The Meridian Courier</a>'
+        f'<nav><ul class="mega">{"".join(nav_groups)}</ul></nav></header>'
         f'<main><article class="story"><h1>{html_mod.escape(title)}</h1>'
-        '<div class="byline">By Hannah Correll</div><time datetime="2024-12-09T06:30:00Z">9 December 2024</time>'
+        '<div class="byline">By Hannah Correll</div>'
+        '<time datetime="2024-12-09T06:30:00Z">9 December 2024</time>'
         f'<div class="story-body">{body}</div></article>'
         f'<aside class="related"><h2>Related stories</h2><ul>{related}</ul></aside>'
         f'<aside class="most-read"><h2>Most read</h2><ol>{most_read}</ol></aside>'
@@ -544,7 +554,8 @@ def part1(args, v: Vocab, seeds: list[str], seed_claims: list[BaselineClaim]) ->
     sizes = [len(h2.encode()) / 1024 for _, h2, _, _ in corpus]
     words = [sum(len(s.split()) for p in v2 for s in p) for _, _, _, v2 in corpus]
     print(
-        f"  corpus: built in {time.perf_counter() - t0:.1f}s; page size {min(sizes):.0f}-{max(sizes):.0f} KB "
+        f"  corpus: built in {time.perf_counter() - t0:.1f}s; "
+        f"page size {min(sizes):.0f}-{max(sizes):.0f} KB "
         f"(median {statistics.median(sizes):.0f}); article {min(words)}-{max(words)} words"
     )
     baseline = BaselineIndex(seed_claims)
@@ -573,7 +584,7 @@ def part1(args, v: Vocab, seeds: list[str], seed_claims: list[BaselineClaim]) ->
     recall = []
     nclaims = []
     for k in range(n):
-        e, c, d, (doc, prev, cur, changes) = run_one(k)
+        e, c, d, (doc, _prev, cur, changes) = run_one(k)
         ext.append(e)
         cla.append(c)
         dif.append(d)
@@ -586,11 +597,13 @@ def part1(args, v: Vocab, seeds: list[str], seed_claims: list[BaselineClaim]) ->
     per = [e + c + d for e, c, d in zip(ext, cla, dif, strict=True)]
     rate = n / total
     print(
-        f"  claims per v2 article: {min(nclaims)}-{max(nclaims)} (mean {statistics.mean(nclaims):.0f}); "
+        f"  claims per v2 article: {min(nclaims)}-{max(nclaims)} "
+        f"(mean {statistics.mean(nclaims):.0f}); "
         f"extraction kept {statistics.mean(recall):.1%} of v2 sentences verbatim"
     )
     print(
-        f"  changes emitted: {n and sum(kinds.values())} total, {sum(kinds.values()) / n:.1f}/article: "
+        f"  changes emitted: {sum(kinds.values())} total, "
+        f"{sum(kinds.values()) / n:.1f}/article: "
         + ", ".join(f"{k}={c}" for k, c in sorted(kinds.items()))
     )
     print(
@@ -611,7 +624,7 @@ def part1(args, v: Vocab, seeds: list[str], seed_claims: list[BaselineClaim]) ->
 
 
 def make_queries(rng: random.Random, v: Vocab, seeds: list[str], n: int) -> list[str]:
-    out = []
+    out: list[str] = []
     while len(out) < n:
         r = rng.random()
         s = rng.choice(seeds)
@@ -666,15 +679,17 @@ def part2(args, v: Vocab, seeds: list[str], seed_claims: list[BaselineClaim]) ->
     for k, s in enumerate(synth_text):
         synth.append(BaselineClaim(make_claim(s, k % 40), f"synthetic-{k // 40:05d}"))
     distinct = len({bc.claim.norm for bc in synth})
-    toks = {}
+    toks: dict[str, int] = {}
     for bc in synth:
         for t in content_tokens(bc.claim.key):
             toks[t] = toks.get(t, 0) + 1
     top = sorted(toks.values(), reverse=True)
     print(
-        f"  synthetic claims: {big:,} made in {time.perf_counter() - t0:.1f}s; {distinct:,} distinct norms; "
+        f"  synthetic claims: {big:,} made in {time.perf_counter() - t0:.1f}s; "
+        f"{distinct:,} distinct norms; "
         f"{len(toks):,} distinct index tokens (commonest in {top[0] / big:.0%} of claims, "
-        f"median document frequency {statistics.median(top):.0f}, {sum(1 for c in top if c == 1):,} hapax)"
+        f"median document frequency {statistics.median(top):.0f}, "
+        f"{sum(1 for c in top if c == 1):,} hapax)"
     )
     queries_text = make_queries(random.Random(7), v, seeds, nq)
     queries = [make_claim(s, k % 20) for k, s in enumerate(queries_text)]
@@ -705,8 +720,10 @@ def part2(args, v: Vocab, seeds: list[str], seed_claims: list[BaselineClaim]) ->
         r["mem"] = mem
         results[size] = r
         print(
-            f"  {size:>7,} claims: build {build:6.2f}s | diff_claims {1e6 * r['diff']:7.1f} us/query | "
-            f"candidates {1e6 * r['cand']:7.1f} us/query | posting entries read {r['visited']:.0f}, "
+            f"  {size:>7,} claims: build {build:6.2f}s | "
+            f"diff_claims {1e6 * r['diff']:7.1f} us/query | "
+            f"candidates {1e6 * r['cand']:7.1f} us/query | "
+            f"posting entries read {r['visited']:.0f}, "
             f"scored {r['scored']:.1f}/query"
         )
         print("      changes: " + ", ".join(f"{k}={c}" for k, c in sorted(r["kinds"].items())))
@@ -761,12 +778,14 @@ def main(argv: list[str] | None = None) -> int:
     if r2:
         label = f"{r2['big'] // 1000}k/1k"
         print(
-            f"  [{'PASS' if r2['ok'] else 'FAIL'}] baseline scaling {label}: diff_claims {r2['rd']:.2f}x, "
+            f"  [{'PASS' if r2['ok'] else 'FAIL'}] baseline scaling {label}: "
+            f"diff_claims {r2['rd']:.2f}x, "
             f"candidates {r2['rc']:.2f}x (target < {TARGET_RATIO:.1f}x)"
         )
         if args.quick:
             print(
-                "  (quick mode uses a 20k baseline, not 100k; run without --quick for the real figure)"
+                "  (quick mode uses a 20k baseline, not 100k; "
+                "run without --quick for the real figure)"
             )
     return 0
 
