@@ -438,6 +438,37 @@ _DATE_RE = re.compile(
 _DATE_HINT = re.compile(r"\d|day\b", re.I)
 
 
+# Clock times: "04:00", "4am", "4 a.m.", "16.30 pm" -> canonical 24-hour "HH:MM". The
+# colon form needs two-digit minutes; the dotted form ("4.30") only counts with am/pm
+# (else it is a decimal number).
+_AMPM = r"(?P<{0}>[ap])\.?\s?m\b\.?"
+_TIME_RE = re.compile(
+    r"(?<![\w:.])(?P<h1>[01]?\d|2[0-3]):(?P<m1>[0-5]\d)(?![\d:])(?:\s?" + _AMPM.format("p1") + ")?"
+    r"|(?<![\w:.])(?P<h2>1[0-2]|0?\d)(?:\.(?P<m2>[0-5]\d))?\s?" + _AMPM.format("p2"),
+    re.I,
+)
+# A live-blog entry stamp at the start of a sentence: "12:30 GMT - ", "4.15pm: ".
+_ENTRY_STAMP = re.compile(
+    r"^\s*(?:[01]?\d|2[0-3])[:.][0-5]\d\s?(?:[ap]\.?\s?m\.?)?\s*"
+    r"(?:(?:GMT|UTC|BST|CET|CEST|EET|EST|EDT|ET|PST|PT|MSK)\b|local time)?\s*[-:|]\s+"
+    r"(?=[\"'A-Z])"
+)
+
+
+def _canon_time(m: re.Match[str]) -> str:
+    g = m.groupdict()
+    hour = int(g["h1"] or g["h2"])
+    minute = int(g["m1"] or g["m2"] or 0)
+    ampm = (g["p1"] or g["p2"] or "").lower()
+    if ampm and not 1 <= hour <= 12:
+        return ""
+    if ampm == "p" and hour != 12:
+        hour += 12
+    elif ampm == "a" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
 def _canon_date(m: re.Match[str]) -> tuple[str, str]:
     """Return (canonical date, prefix text to keep) for a date match."""
     g = m.groupdict()
@@ -884,7 +915,7 @@ _TITLE_WORDS = frozenset(
 )
 _ATTR_VERBS = (
     r"said|told|reported|stated|announced|claimed|quoted|noted|declared|added|wrote|"
-    r"confirmed|insisted|argued|warned|tweeted|posted|"
+    r"confirmed|insisted|argued|warned|tweeted|posted|says|tells|writes|insists|warns|"
     # present-tense forms double as plural nouns ("denied reports that"): only at clause end
     r"(?:says|reports|tells|states|writes|claims|notes|adds)(?=\s*(?:[,.;:\"')]|$))"
 )
@@ -1089,6 +1120,16 @@ def _normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     work = text.replace("\x00", " ")
     if _DATE_HINT.search(work):  # every date form has a digit or is a weekday
         work = _DATE_RE.sub(_date_sub, work)
+    if ":" in work or "m" in work.lower():
+
+        def _time_sub(m: re.Match[str]) -> str:
+            canon = _canon_time(m)
+            if not canon:
+                return m.group(0)
+            dates.append(canon)
+            return f" \x00D{len(dates) - 1}\x00 "
+
+        work = _TIME_RE.sub(_time_sub, work)
     work = work.replace("%", " percent ")
     nums: list[float] = []
 
@@ -1128,7 +1169,8 @@ def _normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
                 value *= _SCALES[raw_tokens[j]]
                 j += 1
             s = _fmt_number(value)
-            numbers.append(s)
+            if value != 1:  # "one"/"1" is as much an article as a count ("a submarine")
+                numbers.append(s)
             norm_toks.append(s)
             key_toks.append("#")
             i = j
@@ -1167,7 +1209,7 @@ def _parse_number_words(toks: list[str], i: int) -> tuple[float, int]:
 def make_claim(sentence: str, position: int = 0) -> Claim:
     """Build a Claim with all comparison fields filled from one sentence."""
     text = sentence.strip()
-    folded = _fold(text)
+    folded = _ENTRY_STAMP.sub("", _fold(text), count=1)
     norm, key, numbers, dates = _normalise(folded)
     clean = _LEADING_MARKUP.sub("", folded)
     return Claim(

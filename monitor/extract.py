@@ -103,6 +103,10 @@ def extract_html(html: str, *, url: str | None = None, selector: str | None = No
             retry = _trafilatura(html, url, fast=False)
             raw = retry if len(retry) > len(raw) else raw
         text = _clean_lines(raw, anchors)
+        if text and _is_teaser_listing(tree, text):
+            text = ""
+        elif text:
+            text = _drop_publisher_lines(text, _publisher_names(tree, title))
     return Document(url=url or "", text=text, title=title, published=published, author=author)
 
 
@@ -225,6 +229,122 @@ def _clean_lines(raw: str, anchors: list[str]) -> str:
         kept.append(line)
     if total and linked / total >= _LISTING_LINK_RATIO:
         return ""
+    return "\n".join(kept)
+
+
+_CARD_TAGS = frozenset(("li", "article", "div", "section"))
+_MIN_HEADLINE_WORDS = 3
+_MAX_CARD_CHARS = 600
+_MIN_CARDS = 3
+_LISTING_CARD_SHARE = 0.6  # share of the extracted text that lies in teaser cards
+
+
+def _teaser_cards(tree: lxml_html.HtmlElement) -> list[str]:
+    """Normalised texts of story cards: short blocks built around one headline link.
+
+    A card is a list item / article / div whose text is short and which links to exactly
+    one other page with a headline-like anchor (several words); the rest of its text is
+    a teaser. Containers of several cards link to several pages and are not cards.
+    """
+    cards: list[str] = []
+    for el in tree.iter(*_CARD_TAGS):
+        hrefs: set[str] = set()
+        headline = False
+        for a in el.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:")):
+                continue
+            hrefs.add(href)
+            if len(hrefs) > 1:
+                break
+            anchor = _norm(a.text_content())
+            # a headline: several words, no sentence-final period (a digest item whose
+            # link is a whole sentence is article prose, not a teaser card)
+            if len(anchor.split()) >= _MIN_HEADLINE_WORDS and not anchor.endswith((".", "!")):
+                headline = True
+        if len(hrefs) != 1 or not headline:
+            continue
+        text = _norm(el.text_content())
+        if text and len(text) <= _MAX_CARD_CHARS:
+            cards.append(text)
+    return cards
+
+
+def _is_teaser_listing(tree: lxml_html.HtmlElement, text: str) -> bool:
+    """True if the extracted text is mostly the headlines and teasers of story cards."""
+    if _declares_article(tree):
+        return False
+    cards = _teaser_cards(tree)
+    if len(cards) < _MIN_CARDS:
+        return False
+    total = covered = 0
+    matched: set[int] = set()
+    for line in text.splitlines():
+        bare = line[2:] if line.startswith(("- ", "* ")) else line
+        total += len(bare)
+        for i, card in enumerate(cards):
+            if bare in card or card in bare:
+                covered += len(bare)
+                matched.add(i)
+                break
+    return len(matched) >= _MIN_CARDS and covered >= _LISTING_CARD_SHARE * total
+
+
+def _declares_article(tree: lxml_html.HtmlElement) -> bool:
+    """The page says it is an article (og:type, or an Article node in JSON-LD)."""
+    og = (_meta(tree, "og:type") or "").lower()
+    if og == "article" or og.endswith(".article"):
+        return True
+    return next(_json_ld_articles(tree), None) is not None
+
+
+# an imperative addressed to the reader: "Read our corrections policy", "Follow us on X"
+_READER_CTA = re.compile(
+    r"^(?:read|see|view|visit|contact|e-?mail|send|follow|subscribe|sign up|tell|share|"
+    r"find|learn|click|write|report|support|donate|get)\b.*\b(?:our|us|your)\b",
+    re.IGNORECASE,
+)
+_LINE_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_SITE_SUFFIX = re.compile(r"\s[|\u2013\u2014-]\s([^|\u2013\u2014]{3,60})$")
+_MAX_PUBLISHER_LINE_WORDS = 40
+
+
+def _publisher_names(tree: lxml_html.HtmlElement, title: str | None) -> list[str]:
+    """The site's own name(s): og:site_name, application-name, the <title> suffix."""
+    names = []
+    for value in (_meta(tree, "og:site_name", "application-name"),):
+        if value:
+            names.append(value)
+    found = tree.xpath("//title")
+    if found:
+        m = _SITE_SUFFIX.search(_norm(found[0].text_content()))
+        if m and m.group(1).strip() != (title or ""):
+            names.append(m.group(1).strip())
+    return [n for n in dict.fromkeys(n.strip() for n in names) if len(n) >= 3]
+
+
+def _drop_publisher_lines(text: str, names: list[str]) -> str:
+    """Drop short lines in which the publisher talks about itself to the reader.
+
+    ("<Site> is committed to accuracy. Read our corrections policy.") A line is dropped
+    only when it names the site, contains an imperative addressed to the reader, and
+    every sentence of it either names the site or is such an imperative; reporting that
+    merely cites the outlet ("<Site> has learned that ...") is kept.
+    """
+    if not names:
+        return text
+    low_names = [n.lower() for n in names]
+    kept = []
+    for line in text.splitlines():
+        low = line.lower()
+        if len(line.split()) <= _MAX_PUBLISHER_LINE_WORDS and any(n in low for n in low_names):
+            sents = _LINE_SENTENCES.split(line)
+            ctas = [bool(_READER_CTA.match(x)) for x in sents]
+            if any(ctas) and all(
+                cta or any(n in x.lower() for n in low_names) for x, cta in zip(sents, ctas)
+            ):
+                continue
+        kept.append(line)
     return "\n".join(kept)
 
 

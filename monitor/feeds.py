@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import feedparser
@@ -27,28 +29,50 @@ def parse_feed(text: str, *, url: str) -> list[FeedEntry]:
 
     Raises ExtractError when the document is not a feed at all.
     """
-    # feedparser never resolves external entities; it is given text, never a URL.
-    parsed = feedparser.parse(text, resolve_relative_uris=False, sanitize_html=False)
-    version = parsed.get("version") or ""
-    if not version and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        raise ExtractError(f"{url}: not a feed ({reason or 'no RSS, Atom or JSON Feed found'})")
+    if text.lstrip().startswith("{"):
+        items = _json_feed_items(text, url)
+    else:
+        # feedparser never resolves external entities; it is given text, never a URL.
+        parsed = feedparser.parse(text, resolve_relative_uris=False, sanitize_html=False)
+        if not parsed.get("version") and not parsed.entries:
+            reason = parsed.get("bozo_exception") or "no RSS, Atom or JSON Feed found"
+            raise ExtractError(f"{url}: not a feed ({reason})")
+        items = [
+            (item.get("id"), item.get("link") or _first_href(item), item.get("title"))
+            for item in parsed.entries
+        ]
     entries: list[FeedEntry] = []
     seen: set[str] = set()
-    for item in parsed.entries:
-        link = item.get("link") or ""
-        if not link:
-            links = [entry.get("href") for entry in item.get("links", []) if entry.get("href")]
-            link = links[0] if links else ""
-        link = urljoin(url, link.strip()) if link else ""
+    for guid, link, title in items:
+        link = urljoin(url, str(link).strip()) if link else ""
         if urlparse(link).scheme not in ("http", "https"):
             continue
-        guid = (item.get("id") or link).strip()
+        guid = str(guid or link).strip()
         if guid in seen:
             continue
         seen.add(guid)
-        entries.append(FeedEntry(guid, link, item.get("title"), _slug(link, guid)))
+        entries.append(FeedEntry(guid, link, title, _slug(link, guid)))
     return entries
+
+
+def _first_href(item: Any) -> str:
+    links = [entry.get("href") for entry in item.get("links", []) if entry.get("href")]
+    return links[0] if links else ""
+
+
+def _json_feed_items(text: str, url: str) -> list[tuple[Any, Any, Any]]:
+    """(id, url, title) of each item of a JSON Feed (https://jsonfeed.org, 1.0 and 1.1)."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ExtractError(f"{url}: not a feed (invalid JSON: {exc})") from exc
+    if not (isinstance(data, dict) and str(data.get("version", "")).startswith(
+            "https://jsonfeed.org/version/") and isinstance(data.get("items"), list)):
+        raise ExtractError(f"{url}: not a feed (JSON without a JSON Feed version and items)")
+    return [
+        (item.get("id"), item.get("url") or item.get("external_url"), item.get("title"))
+        for item in data["items"] if isinstance(item, dict)
+    ]
 
 
 def _slug(link: str, guid: str) -> str:

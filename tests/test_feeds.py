@@ -1,0 +1,99 @@
+"""Feed parsing (RSS, Atom, JSON Feed) and feed sources discovering articles in a pass."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.errors import ExtractError
+from monitor.feeds import parse_feed
+from tests.helpers import article_page, run_cli, write_config
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>World</title>
+<item><title>One</title><link>https://news.example/world/one</link><guid>id-1</guid></item>
+<item><title>Two</title><link>/world/two</link></item>
+<item><title>No link</title></item>
+</channel></rss>"""
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>World</title><id>urn:x</id><updated>2024-12-08T00:00:00Z</updated>
+<entry><title>One</title><id>urn:1</id><link href="https://news.example/world/one"/>
+<updated>2024-12-08T00:00:00Z</updated></entry></feed>"""
+RDF = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://news.example/"><title>W</title>
+<link>https://news.example/</link></channel>
+<item rdf:about="https://news.example/world/one"><title>One</title>
+<link>https://news.example/world/one</link></item></rdf:RDF>"""
+JSON_FEED = json.dumps({
+    "version": "https://jsonfeed.org/version/1.1", "title": "World",
+    "items": [{"id": "1", "url": "https://news.example/world/one", "title": "One"}],
+}).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "links"),
+    [
+        (RSS, ["https://news.example/world/one", "https://news.example/world/two"]),
+        (ATOM, ["https://news.example/world/one"]),
+        (RDF, ["https://news.example/world/one"]),
+        (JSON_FEED, ["https://news.example/world/one"]),
+    ],
+    ids=["rss2", "atom", "rss1-rdf", "json-feed"],
+)
+def test_parse_feed_formats(body, links):
+    entries = parse_feed(body.decode(), url="https://news.example/feed")
+    assert [e.link for e in entries] == links
+    assert len({e.slug for e in entries}) == len(entries)
+
+
+def test_guid_gives_a_stable_slug_across_fetches():
+    first = parse_feed(RSS.decode(), url="https://news.example/feed")
+    again = parse_feed(RSS.decode(), url="https://news.example/feed")
+    assert [e.slug for e in first] == [e.slug for e in again]
+    assert first[0].guid == "id-1"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["<html><body><p>Just a page.</p></body></html>", "plain words, not a feed", ""],
+    ids=["html-page", "text", "empty"],
+)
+def test_not_a_feed_is_a_clear_error(body):
+    with pytest.raises(ExtractError, match="not a feed"):
+        parse_feed(body, url="https://news.example/feed")
+
+
+def test_feed_source_tracks_each_entry_as_an_article(http_server, tmp_path, capsys):
+    cfg = str(write_config(tmp_path / "m.toml", tmp_path / "m.db"))
+    story = article_page("Rebels enter Hama", [
+        "Rebel fighters entered the city of Hama on Thursday after days of fighting, "
+        "residents said."])
+    http_server.route("/a1", headers={"Content-Type": "text/html"}, body=story)
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>'
+            b"<item><title>A1</title><link>" + http_server.url("/a1").encode() +
+            b"</link><guid>a1</guid></item></channel></rss>")
+    http_server.route("/feed.xml", headers={"Content-Type": "application/rss+xml"}, body=feed)
+    run_cli(capsys, "--config", cfg, "sources", "add", http_server.url("/feed.xml"),
+            "--kind", "feed", "--name", "wire")
+    result = run_cli(capsys, "--config", cfg, "check")
+    assert result.code == 0, result.err
+    assert "checked 2: 1 changed" in result.out
+    changes = run_cli(capsys, "--config", cfg, "changes", "--json", "--source", "wire").jsonl()
+    assert [c["type"] for c in changes] == ["new_claim"]
+    assert changes[0]["source"].startswith("wire/a1-")
+    articles = run_cli(capsys, "--config", cfg, "sources", "list", "--all", "--json").jsonl()
+    assert [a["parent"] for a in articles if a["name"] != "wire"] == ["wire"]
+    # The same feed again: the entry is known, the article unchanged.
+    again = run_cli(capsys, "--config", cfg, "check")
+    assert "0 changed" in again.out
+
+
+def test_a_page_that_is_not_a_feed_is_recorded(http_server, tmp_path, capsys):
+    cfg = str(write_config(tmp_path / "m.toml", tmp_path / "m.db"))
+    http_server.route("/notfeed", headers={"Content-Type": "text/html"},
+                      body=b"<html><body><p>hello</p></body></html>")
+    run_cli(capsys, "--config", cfg, "sources", "add", http_server.url("/notfeed"),
+            "--kind", "feed", "--name", "nf")
+    result = run_cli(capsys, "--config", cfg, "check")
+    assert result.code == 0
+    assert "failed: nf:" in result.out and "not a feed" in result.out
