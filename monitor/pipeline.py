@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlparse
 from .baseline import BaselineIndex
 from .claims import split_claims
 from .diff import diff_claims
-from .errors import ExtractError, FetchError, MonitorError
+from .errors import ExtractError, FetchError, MonitorError, UsageError
 from .extract import extract_file, extract_html
 from .fetch import Fetcher
 from .models import Document, Source
@@ -303,8 +303,6 @@ def _describe(exc: BaseException) -> str:
 
 def select_sources(store: Store, names: Iterable[str]) -> list[Source]:
     """The named sources (any level), or every top-level source; unknown names are errors."""
-    from .errors import UsageError
-
     wanted = list(names)
     if not wanted:
         return store.list_sources()

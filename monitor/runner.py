@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import BaselineIndex
-from .baseline_files import build_index, load_baseline
+from .baseline_files import article_files, build_index, load_baseline
 from .claims import split_claims
 from .config import Settings
 from .errors import MonitorError, UsageError
@@ -25,13 +25,35 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 30.0
 
 
+class BaselineCache:
+    """The baseline index, rebuilt only when the baseline files or the stored claims change."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[int, int]] = {}
+        self._index: tuple[int, BaselineIndex] | None = None
+
+    def sync(self, settings: Settings, store: Store) -> BaselineIndex:
+        """Load new or changed configured baseline files, then return the current index."""
+        present = [p for p in settings.baseline_paths if p.exists()]
+        for missing in set(settings.baseline_paths) - set(present):
+            log.warning("baseline path %s does not exist; skipped", missing)
+        stamps = {}
+        for path in article_files(present):
+            stat = path.stat()
+            stamps[path] = (stat.st_mtime_ns, stat.st_size)
+        fresh = [p for p, stamp in stamps.items() if self._files.get(p) != stamp]
+        if fresh:
+            load_baseline(store, fresh, now=utcnow())
+            self._files.update(stamps)
+        revision = store.baseline_revision()
+        if self._index is None or self._index[0] != revision:
+            self._index = (revision, build_index(store))
+        return self._index[1]
+
+
 def sync_baseline(settings: Settings, store: Store) -> BaselineIndex:
     """Load the configured baseline paths (idempotent) and index every baseline claim."""
-    present = [p for p in settings.baseline_paths if p.exists()]
-    for missing in set(settings.baseline_paths) - set(present):
-        log.warning("baseline path %s does not exist; skipped", missing)
-    load_baseline(store, present, now=utcnow())
-    return build_index(store)
+    return BaselineCache().sync(settings, store)
 
 
 def check_once(
@@ -76,14 +98,16 @@ def serve(settings: Settings, store: Store) -> None:
     """Check due sources every TICK_SECONDS until SIGINT or SIGTERM."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    baseline = BaselineCache()
+
     def tick() -> None:
         try:
             store.sync_config_sources(settings.sources, now=utcnow())
             sources = due_sources(store, utcnow())
             if not sources:
                 return
-            index = sync_baseline(settings, store)
-            summary = asyncio.run(_pass(settings, store, index, sources))
+            summary = asyncio.run(_pass(settings, store, baseline.sync(settings, store),
+                                        sources))
             log.info("pass: %s checked, %s changed, %s failed, changes %s", summary.checked,
                      summary.count("changed"), summary.count("error"), dict(summary.changes))
         except MonitorError as exc:

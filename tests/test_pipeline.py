@@ -158,3 +158,22 @@ def test_page_without_article_records_no_article(http_server, tmp_path, body, ou
         allow_private=True))
     assert result == {"i": outcome}
     assert store.count_changes() == 0
+
+
+def test_baseline_cache_loads_files_once_and_rebuilds_only_on_change(tmp_path):
+    from monitor.config import Settings
+    from monitor.runner import BaselineCache
+
+    folder = tmp_path / "base"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title\n\nRebels captured the airport of Aleppo on Friday.\n")
+    settings = Settings(db_path=tmp_path / "m.db", baseline_paths=(folder,))
+    store = Store(settings.db_path)
+    cache = BaselineCache()
+    first = cache.sync(settings, store)
+    assert len(first) == 1
+    assert cache.sync(settings, store) is first  # nothing changed: same index object
+    (folder / "b.txt").write_text("Title\n\nThe army said it had withdrawn from Hama.\n")
+    second = cache.sync(settings, store)
+    assert second is not first and len(second) == 2
+    assert len(store.baseline_documents()) == 2
