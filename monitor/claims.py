@@ -294,6 +294,13 @@ _CAPTION = re.compile(
     r"|^(?:photo|image|caption|credit|file photo|pictured)\s*[:|-]",
     re.I,
 )
+# The site addressing its reader: "Read our corrections policy.", "Send us your tips."
+_READER_CTA = re.compile(
+    r"^(?:read|see|view|visit|contact|e-?mail|send|follow|subscribe|sign up|tell|share|"
+    r"find|learn|click|write to|support|donate to|get in touch with)\b[^.!?]{0,60}?"
+    r"\b(?:our|us|your)\b",
+    re.I,
+)
 _URL = re.compile(r"\(?\b(?:https?://|www\.)\S+")
 _LEADING_MARKUP = re.compile(r"^[\s>*\-•·#]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -378,6 +385,8 @@ def is_claim(sentence: str) -> bool:
     terminal = bool(_TERMINAL.search(s))
     if _CTA.match(s) and (len(words) <= 8 or not terminal):
         return False
+    if _READER_CTA.match(s) and len(words) <= 20:
+        return False
     if _CAPTION.search(s):
         return False
     if _is_date_line(s):
@@ -436,6 +445,7 @@ _DATE_RE = re.compile(
 
 
 _DATE_HINT = re.compile(r"\d|day\b", re.I)
+_DIGIT = re.compile(r"\d")
 
 
 # Clock times: "04:00", "4am", "4 a.m.", "16.30 pm" -> canonical 24-hour "HH:MM". The
@@ -596,7 +606,20 @@ _ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         ),
     ),
     "acceptance": (
-        frozenset(["accepted", "accepts", "accept", "approved", "approves", "approve"]),
+        frozenset(
+            [
+                "accepted",
+                "accepts",
+                "accept",
+                "approved",
+                "approves",
+                "approve",
+                "welcomed",
+                "welcomes",
+                "endorsed",
+                "endorses",
+            ]
+        ),
         frozenset(["rejected", "rejects", "reject", "refused", "refuses", "declined", "declines"]),
     ),
     "commitment": (
@@ -923,7 +946,7 @@ _ACCORDING = re.compile(
     r"\b(?:according to|citing|cited by|quoting)\s+(?:the\s+|a\s+|an\s+)?([^,.;:!?\"()]+)", re.I
 )
 _SPEAKER_VERB = re.compile(rf"\s(?:{_ATTR_VERBS})\b(?!\s+(?:that\s+)?(?:by|to)\b)")
-_SPEAKER_WORDS = re.compile(r"((?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
+_SPEAKER_WORDS = re.compile(r"((?:[\w'-]+,?\s+){0,3}[\w'-]+),?\s*$")
 # where an "according to X" / "citing X" phrase ends
 _ATTR_PHRASE_END = frozenset(
     [
@@ -1091,10 +1114,11 @@ def _attribution(text: str) -> str | None:
             continue
         words = m.group(1).split()
         keep: list[str] = []
-        for w in reversed(words):
-            if w.lower() in _ATTR_STOP:
+        for i, w in enumerate(reversed(words)):
+            # an appositive ends at a comma: "..., Mikhail Ulyanov, said" -> the name
+            if w.lower() in _ATTR_STOP or (i and w.endswith(",")):
                 break
-            keep.append(w)
+            keep.append(w.rstrip(","))
         if keep:
             cleaned = _clean_attr(" ".join(reversed(keep)))
             if cleaned:
@@ -1120,7 +1144,7 @@ def _normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     work = text.replace("\x00", " ")
     if _DATE_HINT.search(work):  # every date form has a digit or is a weekday
         work = _DATE_RE.sub(_date_sub, work)
-    if ":" in work or "m" in work.lower():
+    if _DIGIT.search(work):  # every time form has a digit
 
         def _time_sub(m: re.Match[str]) -> str:
             canon = _canon_time(m)

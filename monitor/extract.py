@@ -260,14 +260,26 @@ def _teaser_cards(tree: lxml_html.HtmlElement) -> list[str]:
             anchor = _norm(a.text_content())
             # a headline: several words, no sentence-final period (a digest item whose
             # link is a whole sentence is article prose, not a teaser card)
-            if len(anchor.split()) >= _MIN_HEADLINE_WORDS and not anchor.endswith((".", "!")):
+            if len(anchor.split()) >= _MIN_HEADLINE_WORDS and (
+                not anchor.endswith((".", "!")) or _in_heading(a)
+            ):
                 headline = True
         if len(hrefs) != 1 or not headline:
             continue
-        text = _norm(el.text_content())
+        text = _norm(" ".join(el.itertext()))
         if text and len(text) <= _MAX_CARD_CHARS:
             cards.append(text)
     return cards
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _in_heading(a: lxml_html.HtmlElement) -> bool:
+    """The link is (in) a heading, or wraps one (a whole-card link)."""
+    if any(True for _ in a.iter(*_HEADINGS)):
+        return True
+    return any(p.tag in _HEADINGS for p in a.iterancestors())
 
 
 def _is_teaser_listing(tree: lxml_html.HtmlElement, text: str) -> bool:
@@ -287,7 +299,7 @@ def _is_teaser_listing(tree: lxml_html.HtmlElement, text: str) -> bool:
                 covered += len(bare)
                 matched.add(i)
                 break
-    return len(matched) >= _MIN_CARDS and covered >= _LISTING_CARD_SHARE * total
+    return bool(matched) and covered >= _LISTING_CARD_SHARE * total
 
 
 def _declares_article(tree: lxml_html.HtmlElement) -> bool:
@@ -341,7 +353,8 @@ def _drop_publisher_lines(text: str, names: list[str]) -> str:
             sents = _LINE_SENTENCES.split(line)
             ctas = [bool(_READER_CTA.match(x)) for x in sents]
             if any(ctas) and all(
-                cta or any(n in x.lower() for n in low_names) for x, cta in zip(sents, ctas)
+                cta or any(n in x.lower() for n in low_names)
+                for x, cta in zip(sents, ctas, strict=True)
             ):
                 continue
         kept.append(line)

@@ -360,3 +360,86 @@ def test_every_seed_yields_claims(seed: str) -> None:
     assert len(claims) >= 8
     assert all(is_claim(c.text) for c in claims)
     assert all(not c.text.rstrip().endswith("?") for c in claims)
+
+
+# --------------------------------------------------------------------------------------
+# Clock times, live-blog stamps, "one"/"a", reader-addressed CTAs, appositive speakers
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The ferry sailed at 06:30 local time.", "The ferry sailed at 6.30am local time."),
+        ("The ferry sailed at 18:05.", "The ferry sailed at 6.05 p.m."),
+        ("The vote closed at 9pm.", "The vote closed at 21:00."),
+        ("The vote closed at 12 a.m.", "The vote closed at 00:00."),
+    ],
+    ids=["colon-vs-am", "colon-vs-pm-dotted", "pm-vs-24h", "midnight"],
+)
+def test_clock_times_fold(a: str, b: str) -> None:
+    ca, cb = make_claim(a), make_claim(b)
+    assert ca.norm == cb.norm
+    assert ca.dates == cb.dates and not ca.numbers
+
+
+def test_decimal_is_not_a_time() -> None:
+    c = make_claim("Inflation rose by 4.30 percent in the year to June.")
+    assert c.numbers == ("4.3",)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "09:15 GMT - The harbour authority says the port will reopen tomorrow.",
+        "9.15am: The harbour authority says the port will reopen tomorrow.",
+        "21:40 | The harbour authority says the port will reopen tomorrow.",
+    ],
+    ids=["gmt-dash", "am-colon", "pipe"],
+)
+def test_live_blog_entry_stamp_ignored(sentence: str) -> None:
+    plain = make_claim("The harbour authority says the port will reopen tomorrow.")
+    c = make_claim(sentence)
+    assert c.norm == plain.norm and c.dates == plain.dates
+    assert c.text == sentence  # the reported text is untouched
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Police seized three rifles and a pistol.", "Police seized 3 rifles and one pistol."),
+        ("One of the guards was injured.", "1 of the guards was injured."),
+    ],
+    ids=["a-vs-one", "one-vs-digit"],
+)
+def test_one_is_not_a_compared_number(a: str, b: str) -> None:
+    assert make_claim(a).numbers == make_claim(b).numbers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Read our corrections policy.", False),
+        ("Send us your news tips by email.", False),
+        ("Contact our newsroom for details.", False),
+        ("Readers told us the bridge was closed on Monday.", True),
+        ("Share prices fell sharply on Monday after the announcement.", True),
+    ],
+    ids=["read-our", "send-us", "contact-our", "told-us-report", "share-prices"],
+)
+def test_reader_addressed_cta(sentence: str, expected: bool) -> None:
+    assert is_claim(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribution"),
+    [
+        (
+            "The talks have stalled, the union's chief negotiator, Maria Lopez, said on Friday.",
+            "Maria Lopez",
+        ),
+        ("The port authority says the harbour will reopen next week.", "port authority"),
+    ],
+    ids=["appositive", "says-mid-sentence"],
+)
+def test_attribution_forms(sentence: str, attribution: str) -> None:
+    assert make_claim(sentence).attribution == attribution

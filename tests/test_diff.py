@@ -304,3 +304,138 @@ def test_duplicates_are_a_multiset() -> None:
 def test_pure_no_now_leak() -> None:
     changes = _diff(BASE, [*BASE, "The United Nations called for an emergency session on Syria."])
     assert all(c.detected_at == NOW for c in changes)
+
+
+# --------------------------------------------------------------------------------------
+# Containment matching against the baseline, scoped polarity, name-masked alignment
+
+OWN_BASE = [
+    "Amid mounting pressure from donors, the water authority announced that it would cut "
+    "supplies to three northern districts from 14 March, citing damaged pumping stations.",
+    "The mayor of Lyon did not attend the summit in Geneva, a spokeswoman for the city said.",
+    "The mining company confirmed that 12 workers were trapped underground after the collapse "
+    "on Tuesday.",
+    "Officials said the bridge over the Danube would reopen in April, but warned that heavy "
+    "lorries would not be allowed on it.",
+]
+
+
+def _own_index() -> BaselineIndex:
+    return BaselineIndex(BaselineClaim(make_claim(s), "own") for s in OWN_BASE)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The water authority announced that it would cut supplies to three northern "
+            "districts from 14 March, citing damaged pumping stations.",
+            None,
+        ),
+        (
+            "The water authority announced it would cut supplies to three northern districts "
+            "from March 14.",
+            None,
+        ),
+        ("The mayor of Lyon did not attend the Geneva summit.", None),
+        ("Officials said the bridge over the Danube would reopen in April.", None),
+        (
+            "The water authority announced that it would not cut supplies to three northern "
+            "districts from 14 March.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "The mayor of Lyon attended the summit in Geneva, the city said.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "The mining company denied that workers were trapped underground after the collapse.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "The water authority announced that it would cut supplies to five northern "
+            "districts from 14 March.",
+            ChangeType.UPDATED,
+        ),
+        (
+            "The mining company confirmed that 12 workers were trapped underground and that "
+            "rescuers had reached two of them by Wednesday evening.",
+            ChangeType.NEW,
+        ),
+        (
+            "The bridge over the Danube collapsed on Friday, killing four people, police said.",
+            ChangeType.NEW,
+        ),
+        ("Workers were trapped in Lyon.", ChangeType.NEW),
+    ],
+    ids=[
+        "prefix-dropped",
+        "tail-cut-date-format",
+        "shortened-negative",
+        "other-clause-negation-out-of-scope",
+        "negated",
+        "negation-removed",
+        "antonym",
+        "number-changed",
+        "extra-content-is-new",
+        "same-topic-new-fact",
+        "too-short-to-contain",
+    ],
+)
+def test_first_sight_containment(sentence: str, expected: ChangeType | None) -> None:
+    changes = diff_claims(None, [make_claim(sentence)], _own_index(), now=NOW)
+    assert [c.type for c in changes] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "The union welcomed the offer and promised to end the strike by Friday.",
+            "The union rejected the offer and promised to end the strike by Friday.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "The contract was signed for the city by Mayor Anna Keller, the council said.",
+            "The contract was signed for the city by Deputy Mayor Tomas Brandt, the council said.",
+            ChangeType.UPDATED,
+        ),
+        (
+            "The ferry left the harbour at 06:30 local time.",
+            "The ferry left the harbour at 6.30am local time.",
+            None,
+        ),
+        (
+            "The ferry left the harbour at 06:30 local time.",
+            "The ferry left the harbour at 7.30am local time.",
+            ChangeType.UPDATED,
+        ),
+        (
+            "Police seized three rifles and a pistol.",
+            "Police seized 3 rifles and one pistol.",
+            None,
+        ),
+        (
+            "The Red Cross emergancy team said the road was blocked.",
+            "The Red Cross emergency team said the road was blocked.",
+            None,
+        ),
+        (
+            "Former Chancellor Angela Merkel met the delegation in Berlin.",
+            "Angela Merkel met the delegation in Berlin.",
+            None,
+        ),
+    ],
+    ids=[
+        "scoped-antonym-with-unchanged-cue",
+        "person-replaced",
+        "time-format",
+        "time-changed",
+        "number-words-and-articles",
+        "typo-in-source",
+        "entity-requalified",
+    ],
+)
+def test_version_pairs(old: str, new: str, expected: ChangeType | None) -> None:
+    changes = _diff([old], [new])
+    assert [c.type for c in changes] == ([expected] if expected else [])

@@ -311,3 +311,67 @@ def test_extract_file_errors(
         path.write_bytes(data)
     with pytest.raises(ExtractError, match=re.escape(message)):
         extract_file(path)
+
+
+# --------------------------------------------------------------------------------------
+# Teaser listings (section fronts) and publisher self-reference lines
+
+_CARDS = [
+    ("Council approves harbour bridge budget", "Works start in March and end before summer."),
+    ("Ferry strike called off after late offer", "The union said its members would vote again."),
+    ("New tram line opens to the airport", "The first trams ran almost empty on Sunday morning."),
+    ("Museum reopens after two-year renovation", "Visitors queued around the block for hours."),
+]
+
+
+def _section_front(card: str, og_type: str = "website") -> str:
+    body = "".join(card.format(h=h, t=t, i=i) for i, (h, t) in enumerate(_CARDS))
+    return (
+        f'<html><head><meta property="og:type" content="{og_type}"><title>City | Gazette'
+        f"</title></head><body><main><h1>City</h1><p>Updated 2 hours ago</p>{body}</main>"
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        '<li><a href="/s/{i}"><h3>{h}</h3></a><p>{t}</p><span>3 hours ago</span></li>',
+        '<article class="card"><h2><a href="/s/{i}">{h}</a></h2><p>{t}</p></article>',
+        '<div class="teaser"><a href="/s/{i}"><h3>{h}</h3><p>{t}</p></a></div>',
+        '<li><a href="/s/{i}">{h}</a><p>{t}</p><a href="/s/{i}">Read more</a></li>',
+    ],
+    ids=["li-heading-link", "article-h2", "whole-card-link", "li-plain-link-read-more"],
+)
+def test_teaser_listing_gives_empty_text(card: str) -> None:
+    assert extract_html(_section_front(card)).text == ""
+
+
+def test_article_with_story_links_is_kept() -> None:
+    # a digest article: each item links to the full story with a whole-sentence link
+    items = "".join(
+        f'<li><a href="/s/{i}">{h} today.</a> {t} More details emerged later in the day, '
+        f"officials said, and the council promised a full report.</li>"
+        for i, (h, t) in enumerate(_CARDS)
+    )
+    page = (
+        '<html><head><meta property="og:type" content="article"><title>Morning briefing'
+        f"</title></head><body><article><h1>Morning briefing</h1><ul>{items}</ul>"
+        "</article></body></html>"
+    )
+    assert "Ferry strike called off" in extract_html(page).text
+
+
+def test_publisher_self_reference_dropped() -> None:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    page = (
+        '<html><head><meta property="og:site_name" content="The Harbour Gazette">'
+        '<meta property="og:type" content="article"><title>Bridge budget</title></head>'
+        f"<body><article><h1>Bridge budget</h1>{paras}"
+        "<p>The Harbour Gazette has learned that the contract will be tendered in May.</p>"
+        "<p>The Harbour Gazette is committed to accuracy. Read our corrections policy.</p>"
+        "</article></body></html>"
+    )
+    text = extract_html(page).text
+    assert "has learned that the contract" in text
+    assert "committed to accuracy" not in text
