@@ -14,6 +14,7 @@ Usage::
     .venv/bin/python bench/claims_eval.py --cases 'news-*'
     .venv/bin/python bench/claims_eval.py --self-check    # validate cases only (no engine import)
     .venv/bin/python bench/claims_eval.py --render ID [--version v1|v2]  # print rendered HTML
+    .venv/bin/python bench/claims_eval.py --dir bench/claims_holdout     # another case folder
 
 Case format (TOML)::
 
@@ -225,11 +226,12 @@ def load_case(path: Path, layouts: set[str]) -> Case:
     return Case(cid, layout, title, v1, v2, expected, path)
 
 
-def load_cases(pattern: str | None = None) -> list[Case]:
+def load_cases(pattern: str | None = None, cases_dir: Path | None = None) -> list[Case]:
     layouts = available_layouts()
-    paths = sorted(CASES_DIR.glob("*.toml"))
+    cases_dir = CASES_DIR if cases_dir is None else cases_dir
+    paths = sorted(cases_dir.glob("*.toml"))
     if not paths:
-        raise CaseError(f"no case files in {CASES_DIR}")
+        raise CaseError(f"no case files in {cases_dir}")
     cases = [load_case(p, layouts) for p in paths]
     if pattern:
         cases = [
@@ -634,9 +636,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--render", metavar="ID", help="print the rendered HTML of one case and exit")
     ap.add_argument("--version", choices=("v1", "v2"), default="v2", help="version for --render")
+    ap.add_argument(
+        "--dir",
+        metavar="PATH",
+        type=Path,
+        default=CASES_DIR,
+        help="folder of case files (default: bench/claims_cases)",
+    )
     args = ap.parse_args(argv)
     try:
-        cases = load_cases(args.cases)
+        cases = load_cases(args.cases, args.dir)
         if args.render:
             case = next((c for c in cases if c.id == args.render), None)
             if case is None:

@@ -380,6 +380,23 @@ def _restrict(claim: Claim, span: str) -> Claim:
     )
 
 
+def _state_agreement(claim: Claim, other: Claim) -> int:
+    """Whether ``other`` asserts the states ``claim`` asserts (left, confirmed, alive...).
+
+    Containment drops a claim's state words before matching, so without this check
+    "X had left Damascus" would be held by any baseline sentence naming X and Damascus.
+    Returns 1 when every state of ``claim`` is in ``other`` with the same sign (or
+    ``claim`` asserts none), -1 when one has the opposite sign, 0 when one is missing.
+    """
+    mine = polarity_cues(claim.norm).effective()
+    if not mine:
+        return 1
+    theirs = polarity_cues(other.norm).effective()
+    if any(theirs.get(concept) == -sign for concept, sign in mine.items()):
+        return -1
+    return 1 if all(concept in theirs for concept in mine) else 0
+
+
 def _span_flipped(claim: Claim, span: str) -> bool:
     """Polarity flip between a claim and a span of another claim (see polarity_flipped)."""
     pa, pb = polarity_cues(claim.norm), polarity_cues(span)
@@ -418,6 +435,12 @@ def _against_baseline(claim: Claim, baseline: BaselineIndex, now: datetime) -> C
             if _span_flipped(claim, span):
                 flipped = flipped or bc
                 continue
+            state = _state_agreement(claim, bc.claim)
+            if state < 0:
+                flipped = flipped or bc
+                continue
+            if state == 0:
+                continue  # the baseline names the same things but does not say this of them
             changed = detail_changes(_restrict(bc.claim, span), claim, replace_only=True)
             if not changed:
                 return None

@@ -439,3 +439,27 @@ def test_first_sight_containment(sentence: str, expected: ChangeType | None) -> 
 def test_version_pairs(old: str, new: str, expected: ChangeType | None) -> None:
     changes = _diff([old], [new])
     assert [c.type for c in changes] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("baseline_text", "claim_text", "expected"),
+    [
+        ("The archives remain under the control of Interior Minister Karim Haddad.",
+         "Interior Minister Karim Haddad has left the archives, aides said.",
+         "contradicted_claim"),
+        ("Interior Minister Karim Haddad inspected the archives on Monday.",
+         "Interior Minister Karim Haddad has left the archives, aides said.",
+         "new_claim"),
+        ("Interior Minister Karim Haddad has left the archives, aides said on Monday.",
+         "Interior Minister Karim Haddad has left the archives.",
+         None),
+    ],
+    ids=["opposite-state-in-baseline", "state-missing-from-baseline", "same-state-contained"],
+)
+def test_contained_claim_is_held_only_when_the_baseline_asserts_its_state(
+    baseline_text, claim_text, expected
+):
+    index = BaselineIndex([BaselineClaim(make_claim(baseline_text), "b.txt")])
+    changes = diff_claims(None, [make_claim(claim_text)], index,
+                          now=datetime(2024, 12, 9, tzinfo=UTC))
+    assert [c.type.value for c in changes] == ([expected] if expected else [])
