@@ -201,7 +201,19 @@ def detail_changes(old: Claim, new: Claim, *, replace_only: bool = False) -> lis
     changed += _entity_changes(old, new, replace_only)
     if not replace_only and _source_changed(old.attribution, new.attribution):
         changed.append({"kind": "source", "old": old.attribution, "new": new.attribution})
-    return changed
+    # A detail found on one side only is no change when its words still stand in the other
+    # version: a capitalised sentence opener, or a source the parser saw in one word order.
+    return [
+        c for c in changed
+        if not (c["old"] is None and _words_in(c["new"], old))
+        and not (c["new"] is None and _words_in(c["old"], new))
+    ]
+
+
+def _words_in(value: object, claim: Claim) -> bool:
+    words = re.findall(r"\w+", str(value).lower())
+    tokens = set(claim.norm.split())
+    return bool(words) and all(w in tokens for w in words)
 
 
 # --------------------------------------------------------------------------------------

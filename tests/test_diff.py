@@ -463,3 +463,21 @@ def test_contained_claim_is_held_only_when_the_baseline_asserts_its_state(
     changes = diff_claims(None, [make_claim(claim_text)], index,
                           now=datetime(2024, 12, 9, tzinfo=UTC))
     assert [c.type.value for c in changes] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("On Friday, border guards reopened the Bab al-Hawa crossing.",
+         "Border guards reopened the Bab al-Hawa crossing on Friday."),
+        ("Village leaders agreed to the truce overnight, a local official said.",
+         "A local official said village leaders agreed to the truce overnight."),
+        ("“The port is open,” said Omar Khatib, a harbour official in Tartus.",
+         "Omar Khatib, a harbour official in Tartus, said: “The port is open.”"),
+    ],
+    ids=["capitalised-opener-moved", "attribution-moved-front", "said-name-inverted"],
+)
+def test_moving_words_within_a_sentence_is_no_update(old, new):
+    changes = diff_claims([make_claim(old)], [make_claim(new)], BaselineIndex(),
+                          now=datetime(2024, 12, 9, tzinfo=UTC))
+    assert changes == []
