@@ -411,13 +411,7 @@ def _state_agreement(claim: Claim, other: Claim) -> int:
 
 def _span_flipped(claim: Claim, span: str) -> bool:
     """Polarity flip between a claim and a span of another claim (see polarity_flipped)."""
-    pa, pb = polarity_cues(claim.norm), polarity_cues(span)
-    flips = (pa.negators - pb.negators) % 2
-    for concept in {c for c, _ in pa.concepts} | {c for c, _ in pb.concepts}:
-        sa, sb = pa.signs(concept), pb.signs(concept)
-        if len(sa) == 1 and len(sb) == 1 and sa != sb:
-            flips += 1
-    return flips % 2 == 1
+    return _norms_flipped(claim.norm, span)
 
 
 def _against_baseline(claim: Claim, baseline: BaselineIndex, now: datetime) -> Change | None:
