@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, UsageError
-from .models import DEFAULT_INTERVAL, SOURCE_KINDS, Source
+from .models import (
+    DEFAULT_INTERVAL,
+    SEVERITIES,
+    SOURCE_KINDS,
+    WEBHOOK_KINDS,
+    ChangeType,
+    Source,
+    Webhook,
+)
 
 DEFAULT_CONFIG_NAME = "monitor.toml"
 DEFAULT_DB = "monitor.db"
@@ -68,7 +76,21 @@ class FetchSettings:
     max_bytes: int = 5_000_000
     allow_private: bool = False
     max_redirects: int = 5
-    concurrency: int = 8
+    concurrency: int = 8  # requests in flight at once, over all hosts
+    per_host: int = 2  # requests in flight at once to one host
+    host_delay: float = 1.0  # seconds between the starts of two requests to one host
+    robots: bool = True  # honour robots.txt (a source may switch it off)
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """How `monitor run` spreads and stretches checks (see monitor.schedule)."""
+
+    interval: float = DEFAULT_INTERVAL  # default interval of a source
+    jitter: float = 0.1  # each due time moves by up to this fraction of the interval
+    max_interval: float = 86400.0  # an unchanging article stretches to at most this
+    retire_after: float = 14 * 86400.0  # articles found in feeds stop being checked after
+    max_failures: int = 5  # consecutive failures before a source is flagged
 
 
 @dataclass(frozen=True)
@@ -78,9 +100,14 @@ class Settings:
     db_path: Path = Path(DEFAULT_DB)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     baseline_paths: tuple[Path, ...] = (Path("seeds"),)
-    default_interval: float = DEFAULT_INTERVAL
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     sources: tuple[Source, ...] = ()
+    webhooks: tuple[Webhook, ...] = ()
     config_path: Path | None = None
+
+    @property
+    def default_interval(self) -> float:
+        return self.schedule.interval
 
 
 def validate_source_fields(
@@ -188,10 +215,73 @@ def _positive_int(value: int) -> int:
     return int(value)
 
 
+def _not_negative(value: float) -> float:
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value!r}")
+    return float(value)
+
+
+def _fraction(value: float) -> float:
+    if not 0 <= value < 1:
+        raise ValueError(f"must be at least 0 and below 1, got {value!r}")
+    return float(value)
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def validate_webhook(hook: Webhook) -> list[str]:
+    """Problems with one webhook definition, as readable phrases naming their key.
+
+    Never quotes a URL or a secret: error messages end up in logs and terminals.
+    """
+    problems = []
+    if not _NAME.match(hook.name) or "/" in hook.name:
+        problems.append(f"name: invalid name {hook.name!r} (letters, digits and ._:@- only)")
+    if hook.kind not in WEBHOOK_KINDS:
+        problems.append(f"kind: unknown kind {hook.kind!r} (expected json or slack)")
+    if (hook.url is None) == (hook.url_env is None):
+        problems.append("url: give exactly one of url and url_env")
+    elif hook.url is not None and not re.match(r"^https?://[^/\s?#]+", hook.url, re.I):
+        problems.append("url: not an http(s) URL")
+    if hook.url_env is not None and not _ENV_NAME.match(hook.url_env):
+        problems.append(f"url_env: not an environment variable name: {hook.url_env!r}")
+    if hook.kind == "json":
+        if (hook.secret is None) == (hook.secret_env is None):
+            problems.append("secret: a json webhook needs exactly one of secret and secret_env")
+        elif hook.secret is not None and not _valid_secret(hook.secret):
+            problems.append("secret: expected whsec_ followed by base64 (at least 24 bytes)")
+    elif hook.secret is not None or hook.secret_env is not None:
+        problems.append("secret: only json webhooks are signed")
+    if hook.secret_env is not None and not _ENV_NAME.match(hook.secret_env):
+        problems.append(f"secret_env: not an environment variable name: {hook.secret_env!r}")
+    known = {t.value for t in ChangeType}
+    for kind in hook.types:
+        if kind not in known:
+            problems.append(f"types: unknown change type {kind!r} "
+                            f"(expected {', '.join(sorted(known))})")
+    if hook.min_severity not in SEVERITIES:
+        problems.append(f"min_severity: unknown severity {hook.min_severity!r} "
+                        f"(expected {', '.join(SEVERITIES)})")
+    return problems
+
+
+def _valid_secret(secret: str) -> bool:
+    import base64
+    import binascii
+
+    if not secret.startswith("whsec_"):
+        return False
+    try:
+        return len(base64.b64decode(secret[6:], validate=True)) >= 24
+    except (binascii.Error, ValueError):
+        return False
+
+
 def parse_settings(data: Mapping[str, Any], *, base: Path, config_path: Path | None) -> Settings:
     """Settings from parsed TOML; raises ConfigError listing every problem."""
     r = _Reader()
-    r.unknown(data, "", {"storage", "fetch", "baseline", "schedule", "sources"})
+    r.unknown(data, "", {"storage", "fetch", "baseline", "schedule", "sources", "webhooks"})
 
     storage = r.table(data, "storage")
     r.unknown(storage, "storage.", {"path"})
@@ -207,6 +297,10 @@ def parse_settings(data: Mapping[str, Any], *, base: Path, config_path: Path | N
         allow_private=r.get(fetch, "allow_private", "fetch.", bool, d.allow_private),
         max_redirects=r.get(fetch, "max_redirects", "fetch.", int, d.max_redirects),
         concurrency=r.get(fetch, "concurrency", "fetch.", int, d.concurrency, _positive_int),
+        per_host=r.get(fetch, "per_host", "fetch.", int, d.per_host, _positive_int),
+        host_delay=r.get(fetch, "host_delay", "fetch.", (int, float), d.host_delay,
+                         _not_negative),
+        robots=r.get(fetch, "robots", "fetch.", bool, d.robots),
     )
 
     baseline = r.table(data, "baseline")
@@ -214,10 +308,20 @@ def parse_settings(data: Mapping[str, Any], *, base: Path, config_path: Path | N
     paths = r.get(baseline, "paths", "baseline.", (list, str), ("seeds",), _string_list)
 
     schedule = r.table(data, "schedule")
-    r.unknown(schedule, "schedule.", {"interval"})
-    interval = r.get(
-        schedule, "interval", "schedule.", (str, int, float), DEFAULT_INTERVAL, parse_duration
+    r.unknown(schedule, "schedule.", {f.name for f in fields(ScheduleSettings)})
+    ds = ScheduleSettings()
+    duration = (str, int, float)
+    schedule_settings = ScheduleSettings(
+        interval=r.get(schedule, "interval", "schedule.", duration, ds.interval, parse_duration),
+        jitter=r.get(schedule, "jitter", "schedule.", (int, float), ds.jitter, _fraction),
+        max_interval=r.get(schedule, "max_interval", "schedule.", duration, ds.max_interval,
+                           parse_duration),
+        retire_after=r.get(schedule, "retire_after", "schedule.", duration, ds.retire_after,
+                           parse_duration),
+        max_failures=r.get(schedule, "max_failures", "schedule.", int, ds.max_failures,
+                           _positive_int),
     )
+    interval = schedule_settings.interval
 
     sources: list[Source] = []
     raw_sources = data.get("sources", [])
@@ -230,7 +334,8 @@ def parse_settings(data: Mapping[str, Any], *, base: Path, config_path: Path | N
         if not isinstance(entry, dict):
             r.problems.append(f"sources[{i}]: expected a table")
             continue
-        r.unknown(entry, prefix, {"url", "name", "kind", "interval", "selector", "tags"})
+        r.unknown(entry, prefix,
+                  {"url", "name", "kind", "interval", "selector", "tags", "robots"})
         url = r.get(entry, "url", prefix, str, None)
         if url is None:
             if "url" not in entry:
@@ -243,6 +348,7 @@ def parse_settings(data: Mapping[str, Any], *, base: Path, config_path: Path | N
         every = r.get(entry, "interval", prefix, (str, int, float), interval, parse_duration)
         selector = r.get(entry, "selector", prefix, str, None)
         tags = r.get(entry, "tags", prefix, (list, str), (), _string_list)
+        robots = r.get(entry, "robots", prefix, bool, True)
         found = validate_source_fields(url, name, kind, every, selector)
         r.problems.extend(prefix + p for p in found)
         if found:
@@ -252,18 +358,64 @@ def parse_settings(data: Mapping[str, Any], *, base: Path, config_path: Path | N
             r.problems.append(f"{prefix}name: duplicate source name {name!r}")
             continue
         seen.add(name)
-        sources.append(Source(name, url, kind, every, selector, tags, origin="config"))
+        sources.append(Source(name, url, kind, every, selector, tags, origin="config",
+                              robots=robots))
 
+    webhooks = _parse_webhooks(r, data.get("webhooks", []))
     if r.problems:
         raise ConfigError(str(config_path or "<defaults>"), r.problems)
     return Settings(
         db_path=_resolve(base, db_path),
         fetch=fetch_settings,
         baseline_paths=tuple(_resolve(base, p) for p in paths),
-        default_interval=interval,
+        schedule=schedule_settings,
         sources=tuple(sources),
+        webhooks=webhooks,
         config_path=config_path,
     )
+
+
+_WEBHOOK_KEYS = {"name", "kind", "url", "url_env", "secret", "secret_env", "types", "sources",
+                 "min_severity"}
+
+
+def _parse_webhooks(r: _Reader, raw: Any) -> tuple[Webhook, ...]:
+    if not isinstance(raw, list):
+        r.problems.append("webhooks: expected an array of tables ([[webhooks]])")
+        return ()
+    hooks: list[Webhook] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        prefix = f"webhooks[{i}]."
+        if not isinstance(entry, dict):
+            r.problems.append(f"webhooks[{i}]: expected a table")
+            continue
+        r.unknown(entry, prefix, _WEBHOOK_KEYS)
+        name = r.get(entry, "name", prefix, str, None)
+        if name is None:
+            if "name" not in entry:
+                r.problems.append(f"{prefix}name: missing")
+            continue
+        hook = Webhook(
+            name=name,
+            kind=r.get(entry, "kind", prefix, str, "json"),
+            url=r.get(entry, "url", prefix, str, None),
+            url_env=r.get(entry, "url_env", prefix, str, None),
+            secret=r.get(entry, "secret", prefix, str, None),
+            secret_env=r.get(entry, "secret_env", prefix, str, None),
+            types=r.get(entry, "types", prefix, (list, str), (), _string_list),
+            sources=r.get(entry, "sources", prefix, (list, str), (), _string_list),
+            min_severity=r.get(entry, "min_severity", prefix, str, "low"),
+            origin="config",
+        )
+        found = validate_webhook(hook)
+        r.problems.extend(prefix + p for p in found)
+        if name in seen:
+            r.problems.append(f"{prefix}name: duplicate webhook name {name!r}")
+        seen.add(name)
+        if not found:
+            hooks.append(hook)
+    return tuple(hooks)
 
 
 def _resolve(base: Path, value: str | Path) -> Path:

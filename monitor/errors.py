@@ -6,6 +6,8 @@ their cause (`raise FetchError(...) from exc`).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class MonitorError(Exception):
     """Base class of every error `monitor` raises on purpose."""
@@ -35,6 +37,21 @@ class FetchError(MonitorError):
 
 class BlockedAddressError(FetchError):
     """The URL's scheme or resolved address is not allowed by the fetch guard."""
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt of the URL's host disallows fetching it (or could not be read: RFC 9309)."""
+
+
+class DeferredError(FetchError):
+    """The host asked us to wait (429/503 with Retry-After): nothing was sent; try at `until`.
+
+    Not a failure of the source: the scheduler moves its due time to `until`.
+    """
+
+    def __init__(self, url: str, reason: str, until: datetime) -> None:
+        super().__init__(url, reason)
+        self.until = until
 
 
 class ExtractError(MonitorError):

@@ -37,6 +37,7 @@ class Source:
     tags: tuple[str, ...] = ()
     origin: str = "cli"
     parent: str | None = None
+    robots: bool = True  # honour robots.txt for this source's URLs
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,67 @@ class Change:
     baseline_source: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
     detected_at: datetime | None = None
+
+
+# Severity of each change type, lowest first; a webhook's `min_severity` filters on it.
+SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITY: Mapping[str, str] = {
+    ChangeType.NEW.value: "low",
+    ChangeType.UPDATED.value: "medium",
+    ChangeType.RETRACTED.value: "high",
+    ChangeType.CONTRADICTED.value: "critical",
+}
+WEBHOOK_KINDS = ("json", "slack")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for "low" up to 3 for "critical"; ValueError for an unknown name."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An alert endpoint. `url`/`secret` are secrets: they are kept out of repr and logs.
+
+    Exactly one of `url` and `url_env` is set; for kind "json" one of `secret` and
+    `secret_env` (a Standard Webhooks key, "whsec_..."). Empty `types` or `sources`
+    means all; `sources` holds source names or tags.
+    """
+
+    name: str
+    kind: str
+    url: str | None = field(default=None, repr=False)
+    url_env: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    secret_env: str | None = None
+    types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    min_severity: str = "low"
+    origin: str = "cli"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One change on its way to one endpoint (a row of the delivery outbox).
+
+    `msg_id` is the Standard Webhooks `webhook-id`: fixed when the delivery is queued and
+    identical on every retry, so receivers can de-duplicate.
+    """
+
+    delivery_id: int
+    msg_id: str
+    webhook: str
+    change_id: int
+    type: ChangeType
+    severity: str
+    source: str
+    url: str
+    article_title: str | None
+    claim: str
+    previous_claim: str | None
+    baseline_claim: str | None
+    baseline_source: str | None
+    details: Mapping[str, Any]
+    detected_at: str  # ISO 8601 UTC, "2024-12-08T21:00:00Z"
+    version_id: int | None = None
+    tags: tuple[str, ...] = ()

@@ -120,6 +120,62 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX changes_detected ON changes(detected_at);
     CREATE INDEX changes_source ON changes(source);
     """,
+    # 2: the service (robots switch, retirement, heartbeat) and the alert outbox.
+    """
+    ALTER TABLE sources ADD COLUMN robots INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE source_state ADD COLUMN retired_at TEXT;
+    CREATE INDEX source_state_due ON source_state(next_due);
+    CREATE TABLE service (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER,
+        hostname TEXT,
+        version TEXT,
+        started_at TEXT,
+        heartbeat_at TEXT,
+        stopped_at TEXT
+    );
+    CREATE TABLE webhooks (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        url TEXT,
+        url_env TEXT,
+        secret TEXT,
+        secret_env TEXT,
+        types TEXT NOT NULL DEFAULT '[]',
+        sources TEXT NOT NULL DEFAULT '[]',
+        min_severity TEXT NOT NULL DEFAULT 'low',
+        origin TEXT NOT NULL DEFAULT 'cli',
+        added_at TEXT NOT NULL,
+        disabled_at TEXT,
+        disabled_reason TEXT,
+        backoff_until TEXT
+    );
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        change_id INTEGER NOT NULL REFERENCES changes(id),
+        webhook TEXT NOT NULL,
+        msg_id TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_status INTEGER,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT
+    );
+    CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+    CREATE INDEX deliveries_webhook ON deliveries(webhook, state);
+    CREATE TABLE delivery_attempts (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+        attempted_at TEXT NOT NULL,
+        status INTEGER,
+        error TEXT,
+        duration_ms INTEGER,
+        digest_size INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
+    """,
 )
 
 
@@ -159,6 +215,7 @@ class SourceState:
     last_change: str | None = None
     failures: int = 0
     next_due: str | None = None
+    retired_at: str | None = None
 
 
 class Store:
@@ -241,6 +298,7 @@ class Store:
             "tags": json.dumps(list(source.tags)),
             "origin": source.origin,
             "parent": source.parent,
+            "robots": int(source.robots),
             "added_at": utc_iso(now),
         }
 
@@ -348,6 +406,7 @@ class Store:
             "last_change": utc_iso(now) if changes else previous.last_change,
             "failures": previous.failures + 1 if failed else 0,
             "next_due": previous.next_due,
+            "retired_at": previous.retired_at,
         }
         with self.transaction():
             self.db.table("fetch_log").insert({
@@ -499,7 +558,7 @@ def _source(row: dict[str, Any]) -> Source:
     return Source(
         name=row["name"], url=row["url"], kind=row["kind"], interval=row["interval"],
         selector=row["selector"], tags=tuple(json.loads(row["tags"] or "[]")),
-        origin=row["origin"], parent=row["parent"],
+        origin=row["origin"], parent=row["parent"], robots=bool(row.get("robots", 1)),
     )
 
 
