@@ -32,9 +32,13 @@ def parse_feed(text: str, *, url: str) -> list[FeedEntry]:
     if text.lstrip().startswith("{"):
         items = _json_feed_items(text, url)
     else:
-        # feedparser never resolves external entities; it is given text, never a URL.
-        parsed = feedparser.parse(text, resolve_relative_uris=False, sanitize_html=False)
-        if not parsed.get("version") and not parsed.entries:
+        # feedparser is given text, never a URL, so it fetches nothing. Entity declarations
+        # are removed before parsing: no billion-laughs expansion, no external entities.
+        parsed = feedparser.parse(without_entity_declarations(text),
+                                  resolve_relative_uris=False, sanitize_html=False)
+        # A broken document that still yields entries is used (feeds are often sloppy);
+        # one that yields nothing is an error, as is a document of no feed format.
+        if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
             reason = parsed.get("bozo_exception") or "no RSS, Atom or JSON Feed found"
             raise ExtractError(f"{url}: not a feed ({reason})")
         items = [
@@ -53,6 +57,23 @@ def parse_feed(text: str, *, url: str) -> list[FeedEntry]:
         seen.add(guid)
         entries.append(FeedEntry(guid, link, title, _slug(link, guid)))
     return entries
+
+
+# A DOCTYPE with an internal subset: `<!DOCTYPE rss [ ... ]>`. Only the prolog is searched.
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_PROLOG = 65_536
+
+
+def without_entity_declarations(text: str) -> str:
+    """`text` with any DOCTYPE internal subset (where entities are declared) removed.
+
+    References to the removed entities then stay unexpanded (feedparser's lenient parser
+    keeps them as text), so a feed can neither blow up in memory nor read local files.
+    """
+    head = text[:_PROLOG]
+    if "<!" not in head:
+        return text
+    return _DOCTYPE_SUBSET.sub("", head, count=1) + text[_PROLOG:]
 
 
 def _first_href(item: Any) -> str:

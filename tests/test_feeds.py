@@ -30,6 +30,27 @@ JSON_FEED = json.dumps({
 }).encode()
 
 
+RSS091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+ "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>W</title><link>https://news.example/</link>
+<description>d</description><language>en</language>
+<item><title>One</title><link>https://news.example/world/one</link></item></channel></rss>"""
+RSS092 = b"""<?xml version="1.0"?><rss version="0.92"><channel><title>W</title>
+<item><description>No title here</description><link>https://news.example/world/one</link>
+</item></channel></rss>"""
+ATOM03 = b"""<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
+<title>W</title><entry><title>One</title><id>tag:news.example,2024:1</id>
+<link rel="alternate" type="text/html" href="https://news.example/world/one"/>
+<issued>2024-12-08T00:00:00Z</issued></entry></feed>"""
+JSON_FEED_10 = json.dumps({
+    "version": "https://jsonfeed.org/version/1", "title": "World",
+    "items": [{"id": "1", "external_url": "https://news.example/world/one"}],
+}).encode()
+# Truncated mid-document: the entries before the break are still usable.
+TRUNCATED = RSS[: RSS.index(b"<item><title>No link")]
+
+
 @pytest.mark.parametrize(
     ("body", "links"),
     [
@@ -37,8 +58,16 @@ JSON_FEED = json.dumps({
         (ATOM, ["https://news.example/world/one"]),
         (RDF, ["https://news.example/world/one"]),
         (JSON_FEED, ["https://news.example/world/one"]),
+        (RSS091, ["https://news.example/world/one"]),
+        (RSS092, ["https://news.example/world/one"]),
+        (ATOM03, ["https://news.example/world/one"]),
+        (JSON_FEED_10, ["https://news.example/world/one"]),
+        (TRUNCATED, ["https://news.example/world/one", "https://news.example/world/two"]),
+        (b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title></channel></rss>',
+         []),
     ],
-    ids=["rss2", "atom", "rss1-rdf", "json-feed"],
+    ids=["rss2", "atom", "rss1-rdf", "json-feed", "rss091-doctype", "rss092", "atom03",
+         "json-feed-1.0", "truncated", "valid-but-empty"],
 )
 def test_parse_feed_formats(body, links):
     entries = parse_feed(body.decode(), url="https://news.example/feed")
@@ -55,12 +84,44 @@ def test_guid_gives_a_stable_slug_across_fetches():
 
 @pytest.mark.parametrize(
     "body",
-    ["<html><body><p>Just a page.</p></body></html>", "plain words, not a feed", ""],
-    ids=["html-page", "text", "empty"],
+    ["<html><body><p>Just a page.</p></body></html>", "plain words, not a feed", "",
+     '{"version": "1", "items": []}', '{"items": [', "<rss><channel></wrong>"],
+    ids=["html-page", "text", "empty", "json-not-jsonfeed", "broken-json", "broken-xml"],
 )
 def test_not_a_feed_is_a_clear_error(body):
     with pytest.raises(ExtractError, match="not a feed"):
         parse_feed(body, url="https://news.example/feed")
+
+
+LAUGHS = ("<!ENTITY lol \"lol\">" + "".join(
+    f"<!ENTITY lol{i} \"{(f'&lol{i - 1};' if i > 1 else '&lol;') * 10}\">" for i in range(1, 10)))
+
+
+@pytest.mark.parametrize(
+    ("subset", "title_ref"),
+    [
+        (LAUGHS, "&lol9;"),
+        ('<!ENTITY xxe SYSTEM "file:///etc/passwd">', "&xxe;"),
+        ('<!ENTITY % remote SYSTEM "http://127.0.0.1:9/x.dtd"> %remote;', "&x;"),
+    ],
+    ids=["billion-laughs", "external-file", "external-parameter-dtd"],
+)
+def test_entities_are_never_expanded(subset, title_ref):
+    body = (f'<?xml version="1.0"?><!DOCTYPE rss [{subset}]><rss version="2.0"><channel>'
+            f"<title>T</title><item><title>A {title_ref}</title>"
+            "<link>https://news.example/world/one</link></item></channel></rss>")
+    entries = parse_feed(body, url="https://news.example/feed")
+    assert [e.link for e in entries] == ["https://news.example/world/one"]
+    title = entries[0].title or ""
+    assert "lollol" not in title and "root:" not in title and len(title) < 40
+
+
+def test_json_feed_with_broken_items_keeps_the_good_ones():
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [
+        "not an object", {"id": "2"}, {"id": "3", "url": "javascript:alert(1)"},
+        {"id": "4", "url": "https://news.example/world/four"}]})
+    assert [e.link for e in parse_feed(body, url="https://news.example/f")] == [
+        "https://news.example/world/four"]
 
 
 def test_feed_source_tracks_each_entry_as_an_article(http_server, tmp_path, capsys):
