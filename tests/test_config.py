@@ -124,3 +124,73 @@ def test_invalid_toml_is_a_config_error(tmp_path):
 )
 def test_default_source_name(url, name):
     assert default_source_name(url) == name
+
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def test_schedule_fetch_and_webhook_settings_are_read():
+    data = {
+        "schedule": {"interval": "10m", "jitter": 0.2, "max_interval": "12h",
+                     "retire_after": "7d", "max_failures": 3},
+        "fetch": {"per_host": 4, "host_delay": 0.5, "robots": False},
+        "sources": [{"url": "https://example.com/a", "robots": False}],
+        "webhooks": [
+            {"name": "desk", "kind": "slack", "url_env": "SLACK_URL",
+             "types": ["contradicted_claim"], "sources": ["syria"], "min_severity": "high"},
+            {"name": "cms", "kind": "json", "url": "https://hooks.example.com/in",
+             "secret": SECRET},
+        ],
+    }
+    settings = parse_settings(data, base=Path("."), config_path=None)
+    assert settings.schedule.interval == 600 and settings.default_interval == 600
+    assert (settings.schedule.jitter, settings.schedule.max_interval) == (0.2, 43200)
+    assert (settings.schedule.retire_after, settings.schedule.max_failures) == (604800, 3)
+    assert (settings.fetch.per_host, settings.fetch.host_delay) == (4, 0.5)
+    assert settings.fetch.robots is False and settings.sources[0].robots is False
+    assert settings.sources[0].interval == 600  # the schedule's interval is the default
+    desk, cms = settings.webhooks
+    assert (desk.kind, desk.url_env, desk.types, desk.sources, desk.min_severity) == (
+        "slack", "SLACK_URL", ("contradicted_claim",), ("syria",), "high")
+    assert cms.origin == "config" and cms.secret == SECRET
+    assert SECRET not in repr(cms) and "hooks.example.com" not in repr(cms)
+
+
+@pytest.mark.parametrize(
+    ("hook", "problem"),
+    [
+        ({"kind": "json", "url": "https://h.example/x"}, "secret: a json webhook needs"),
+        ({"kind": "json", "url": "https://h.example/x", "secret": "s3cr3t"}, "secret: expected"),
+        ({"kind": "slack", "url": "https://h.example/x", "secret": SECRET},
+         "secret: only json"),
+        ({"kind": "slack"}, "url: give exactly one"),
+        ({"kind": "slack", "url": "https://h.example/x", "url_env": "X"}, "url: give exactly"),
+        ({"kind": "slack", "url": "ftp://h.example/x"}, "url: not an http(s) URL"),
+        ({"kind": "slack", "url_env": "NOT A VAR"}, "url_env: not an environment"),
+        ({"kind": "email", "url_env": "X"}, "kind: unknown kind"),
+        ({"kind": "slack", "url_env": "X", "types": ["rumour"]}, "types: unknown change type"),
+        ({"kind": "slack", "url_env": "X", "min_severity": "urgent"}, "min_severity: unknown"),
+        ({"kind": "slack", "url_env": "X", "colour": "red"}, "colour: unknown key"),
+    ],
+    ids=["json-no-secret", "bad-secret", "slack-secret", "no-url", "two-urls", "bad-scheme",
+         "bad-env-name", "bad-kind", "bad-type", "bad-severity", "unknown-key"],
+)
+def test_webhook_problems_name_their_key_and_never_the_secret(hook, problem):
+    data = {"webhooks": [{"name": "w", **hook}]}
+    with pytest.raises(ConfigError) as info:
+        parse_settings(data, base=Path("."), config_path=None)
+    text = "\n".join(info.value.problems)
+    assert f"webhooks[0].{problem}" in text
+    assert "s3cr3t" not in text and "h.example" not in text
+
+
+def test_duplicate_and_unnamed_webhooks_are_listed():
+    hook = {"kind": "slack", "url_env": "X"}
+    data = {"webhooks": [{"name": "a", **hook}, {"name": "a", **hook}, hook],
+            "schedule": {"jitter": 1.5, "max_failures": 0}}
+    with pytest.raises(ConfigError) as info:
+        parse_settings(data, base=Path("."), config_path=None)
+    text = "\n".join(info.value.problems)
+    for key in ("webhooks[1].name: duplicate", "webhooks[2].name: missing",
+                "schedule.jitter", "schedule.max_failures"):
+        assert key in text, key
