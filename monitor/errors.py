@@ -29,9 +29,10 @@ class ConfigError(UsageError):
 class FetchError(MonitorError):
     """A source could not be fetched (network, HTTP status, size, content type, safety)."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
         self.url = url
         self.reason = reason
+        self.status = status  # the HTTP status when the server answered with an error
         super().__init__(f"{url}: {reason}")
 
 
@@ -49,8 +50,10 @@ class DeferredError(FetchError):
     Not a failure of the source: the scheduler moves its due time to `until`.
     """
 
-    def __init__(self, url: str, reason: str, until: datetime) -> None:
-        super().__init__(url, reason)
+    def __init__(
+        self, url: str, reason: str, until: datetime, *, status: int | None = None
+    ) -> None:
+        super().__init__(url, reason, status=status)
         self.until = until
 
 

@@ -1,26 +1,32 @@
-"""Fetch one URL safely: guarded redirects, conditional GET, size and time limits, charsets.
+"""Fetch one URL safely and politely.
 
-`Fetcher.fetch` either returns a FetchResult (200 or 304) or raises FetchError (its
-subclass BlockedAddressError when the guard refuses a URL); every httpx exception is
-translated to FetchError in one place, keeping the cause.
+`Fetcher.fetch` either returns a FetchResult (200 or 304) or raises FetchError: its
+subclass BlockedAddressError when the guard refuses a URL, RobotsDisallowedError when
+robots.txt forbids it, DeferredError when the host asked us to wait (429/503 with
+Retry-After). Every request, each redirect hop and each robots.txt fetch, passes the
+address guard and a HostPolicy slot (per-host and global limits, spacing, backoff);
+every httpx exception is translated to FetchError in one place, keeping the cause.
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import logging
 import re
 import zlib
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Protocol, TypeVar
 
 import httpx
 
 from monitor.config import FetchSettings
-from monitor.errors import FetchError
+from monitor.errors import DeferredError, FetchError, RobotsDisallowedError
 from monitor.models import FetchResult
 from monitor.netguard import Resolver, check_url, guard_host
+from monitor.polite import HostPolicy, host_key, parse_retry_after
+from monitor.robots import MAX_ROBOTS_BYTES, RobotsCache
 
 try:
     import brotli
@@ -33,15 +39,21 @@ EXPECT_KINDS = ("html", "feed", "any")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "application/json"})
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+DEFER_CODES = frozenset({429, 503})  # statuses whose Retry-After backs the host off
 SNIFF_BYTES = 4096
 _PIECE = 64 * 1024  # largest piece a decompressor may produce at once
+
+T = TypeVar("T")
 
 
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     """An AsyncClient for Fetcher: no automatic redirects, HTTP/1.1, bounded pool, our headers.
 
-    The caller owns the client and must close it (`async with` or `aclose()`).
+    The pool holds at least `settings.concurrency` connections, so requests the
+    HostPolicy lets through never queue inside httpx. The caller owns the client and
+    must close it (`async with` or `aclose()`).
     """
+    pool = max(20, settings.concurrency)
     return httpx.AsyncClient(
         follow_redirects=False,
         http2=False,
@@ -49,7 +61,9 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
         # shared between unrelated sites.
         trust_env=False,
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30),
+        limits=httpx.Limits(
+            max_connections=pool, max_keepalive_connections=max(10, pool // 2), keepalive_expiry=30
+        ),
         headers={
             "User-Agent": settings.user_agent,
             "Accept-Encoding": "gzip, deflate, br" if brotli is not None else "gzip, deflate",
@@ -57,8 +71,34 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     )
 
 
+class _Budget:
+    """The overall deadline of one fetch, spent only while resolving and talking to servers.
+
+    Time spent queueing for a HostPolicy slot or waiting for robots.txt does not count:
+    politeness may delay a fetch, it must not make it time out.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+    @contextlib.asynccontextmanager
+    async def spend(self) -> AsyncIterator[None]:
+        """Run the body under the time left; TimeoutError when it runs out."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout_at(started + max(self.left, 0.0)):
+                yield
+        finally:
+            self.left -= loop.time() - started
+
+
 class Fetcher:
-    """Fetches URLs through a shared client under the guard and limits of `settings`."""
+    """Fetches URLs through a shared client under the guard, limits and manners of `settings`.
+
+    One long-lived Fetcher (and its HostPolicy and robots.txt cache) should serve a whole
+    service, so that limits, backoffs and robots.txt verdicts are shared and persist.
+    """
 
     def __init__(
         self,
@@ -66,10 +106,13 @@ class Fetcher:
         settings: FetchSettings,
         *,
         resolver: Resolver | None = None,
+        policy: HostPolicy | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
         self._resolver = resolver
+        self.policy = policy if policy is not None else HostPolicy(settings)
+        self.robots = RobotsCache(self._fetch_robots, user_agent=settings.user_agent)
 
     async def fetch(
         self,
@@ -78,46 +121,70 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         expect: str = "html",
+        robots: bool = True,
     ) -> FetchResult:
         """GET `url` and return its decoded text, or a 304 result when the validators match.
 
         `expect` is "html" (an HTML page; refuses other types, empty and binary bodies),
         "feed" (XML/JSON feeds, also text/html and text/plain, as feeds are often
         mislabelled) or "any". Redirects are followed by hand, each hop re-checked by the
-        guard. Raises FetchError (url = the URL asked for) on any failure, including the
-        overall deadline and a decoded body over `max_bytes`.
+        guard and, when `robots` and `settings.robots`, by its site's robots.txt. Raises
+        FetchError (url = the URL asked for) on any failure, including the overall
+        deadline (`settings.timeout` of network time, over all hops) and a decoded body
+        over `max_bytes`; DeferredError (nothing more sent) when the host is backed off or
+        answers 429/503 with a usable Retry-After.
         """
         if expect not in EXPECT_KINDS:
             raise ValueError(f"expect must be one of {EXPECT_KINDS}, not {expect!r}")
+        headers = _request_headers(etag, last_modified, expect)
+
+        async def finish(response: httpx.Response) -> FetchResult:
+            return await self._finish(url, response, etag, last_modified, expect)
+
+        return await self._exchange(url, headers, finish, robots=self._settings.robots and robots)
+
+    async def _exchange(
+        self,
+        url: str,
+        headers: dict[str, str],
+        finish: Callable[[httpx.Response], Awaitable[T]],
+        *,
+        robots: bool,
+    ) -> T:
+        """GET `url`, following redirects under the guard, and pass the final response to
+        `finish` (inside the deadline, while the response streams)."""
         timeout = self._settings.timeout
+        budget = _Budget(timeout)
         try:
-            async with asyncio.timeout(timeout):
-                return await self._fetch(url, etag, last_modified, expect)
+            current = check_url(url)
+            for hop in range(self._settings.max_redirects + 1):
+                if hop:
+                    try:
+                        check_url(str(current))
+                    except FetchError as exc:
+                        raise type(exc)(url, f"redirected to {current}: {exc.reason}") from exc
+                async with budget.spend():
+                    await self._guard(url, current, hop)
+                if robots:
+                    await self._check_robots(url, current, hop)
+                async with self.policy.slot(str(current)), budget.spend():
+                    logger.debug("GET %s (hop %d)", current, hop)
+                    async with self._client.stream("GET", current, headers=headers) as response:
+                        target = _redirect_target(current, response)
+                        if target is None:
+                            self._defer_if_asked(url, current, response)
+                            return await finish(response)
+                current = target
+        except DeferredError as exc:
+            if exc.url == url:
+                raise
+            # Refused by the policy for a redirect hop or for robots.txt: report the URL
+            # the caller asked for, like every other error.
+            raise DeferredError(url, exc.reason, exc.until) from exc
         except TimeoutError as exc:
             raise FetchError(url, f"timed out after {timeout:g}s") from exc
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
             raise FetchError(url, _describe_httpx_error(exc)) from exc
-
-    async def _fetch(
-        self, url: str, etag: str | None, last_modified: str | None, expect: str
-    ) -> FetchResult:
-        headers = _request_headers(etag, last_modified, expect)
-        current = check_url(url)
-        for hop in range(self._settings.max_redirects + 1):
-            if hop:
-                try:
-                    check_url(str(current))
-                except FetchError as exc:
-                    raise type(exc)(url, f"redirected to {current}: {exc.reason}") from exc
-            await self._guard(url, current, hop)
-            logger.debug("GET %s (hop %d)", current, hop)
-            async with self._client.stream("GET", current, headers=headers) as response:
-                if response.status_code in REDIRECT_CODES and "location" in response.headers:
-                    target = current.join(response.headers["location"]).copy_with(fragment=None)
-                    logger.debug("%s redirects (%d) to %s", current, response.status_code, target)
-                    current = target
-                    continue
-                return await self._finish(url, response, etag, last_modified, expect)
         raise FetchError(url, f"too many redirects (more than {self._settings.max_redirects})")
 
     async def _guard(self, url: str, current: httpx.URL, hop: int) -> None:
@@ -130,6 +197,57 @@ class Fetcher:
         except FetchError as exc:
             reason = f"redirected to {current}: {exc.reason}" if hop else exc.reason
             raise type(exc)(url, reason) from exc
+
+    async def _check_robots(self, url: str, current: httpx.URL, hop: int) -> None:
+        verdict = await self.robots.check(str(current))
+        if not verdict.allowed:
+            logger.debug("%s: %s", current, verdict.reason)
+            reason = f"redirected to {current}: {verdict.reason}" if hop else verdict.reason
+            raise RobotsDisallowedError(url, reason)
+
+    def _defer_if_asked(self, url: str, current: httpx.URL, response: httpx.Response) -> None:
+        """Back the host off and raise DeferredError on 429/503 with a usable Retry-After."""
+        status = response.status_code
+        if status not in DEFER_CODES:
+            return
+        seconds = parse_retry_after(response.headers.get("retry-after"), self.policy.now())
+        if seconds is None:
+            return  # no usable Retry-After: an ordinary HTTP error
+        until = self.policy.back_off(str(current), seconds)
+        phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
+        host = host_key(str(current))
+        raise DeferredError(
+            url,
+            f"HTTP {status} {phrase}; {host} asks to wait until "
+            f"{until.isoformat(timespec='seconds')}",
+            until,
+            status=status,
+        )
+
+    async def _fetch_robots(self, robots_url: str) -> tuple[int | None, str]:
+        """(status, body) of a robots.txt; (None, why) when it cannot be fetched.
+
+        Goes through the same guard, slots, deadline and redirects as any fetch (but is
+        not itself checked against robots.txt); the body is cut at 500 KiB (RFC 9309).
+        DeferredError (the host asked us to wait) is raised, not turned into a status.
+        """
+        limit = min(MAX_ROBOTS_BYTES, self._settings.max_bytes)
+
+        async def finish(response: httpx.Response) -> tuple[int | None, str]:
+            status = response.status_code
+            if not 200 <= status < 300:
+                return status, ""
+            body = await _read_body(robots_url, response, limit, truncate=True)
+            return status, body.decode("utf-8", "replace")
+
+        try:
+            return await self._exchange(
+                robots_url, {"Accept": "text/plain,*/*;q=0.5"}, finish, robots=False
+            )
+        except DeferredError:
+            raise
+        except FetchError as exc:
+            return None, exc.reason
 
     async def _finish(
         self,
@@ -158,7 +276,7 @@ class Fetcher:
         if not 200 <= status < 300:
             phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
             extra = " (redirect without Location)" if 300 <= status < 400 else ""
-            raise FetchError(url, f"HTTP {status} {phrase}".rstrip() + extra)
+            raise FetchError(url, f"HTTP {status} {phrase}".rstrip() + extra, status=status)
         if media_type and not _type_accepted(media_type, expect):
             raise FetchError(url, f"{_expect_noun(expect)} (content-type {media_type})")
 
@@ -176,6 +294,15 @@ class Fetcher:
             last_modified=new_modified,
             encoding=encoding,
         )
+
+
+def _redirect_target(current: httpx.URL, response: httpx.Response) -> httpx.URL | None:
+    """Where a redirect response points (without fragment), or None if it is not one."""
+    if response.status_code not in REDIRECT_CODES or "location" not in response.headers:
+        return None
+    target = current.join(response.headers["location"]).copy_with(fragment=None)
+    logger.debug("%s redirects (%d) to %s", current, response.status_code, target)
+    return target
 
 
 def _port(url: httpx.URL) -> int:
@@ -315,20 +442,24 @@ def _run(decoders: list[_Decoder], data: bytes) -> Iterator[bytes]:
         yield from _run(rest, piece)
 
 
-async def _read_body(url: str, response: httpx.Response, limit: int) -> bytes:
+async def _read_body(
+    url: str, response: httpx.Response, limit: int, *, truncate: bool = False
+) -> bytes:
     """The decoded body, read in bounded pieces; FetchError as soon as it passes `limit`.
 
-    Decompression is done here (not by httpx) so that a compression bomb never expands
-    more than one small piece past the limit in memory.
+    With `truncate`, reading stops at `limit` and the first `limit` bytes are returned
+    instead (robots.txt: only the start of an oversized file counts). Decompression is
+    done here (not by httpx) so that a compression bomb never expands more than one small
+    piece past the limit in memory.
     """
     too_big = FetchError(url, f"body larger than {limit} bytes")
     if response.is_stream_consumed:  # a pre-read response (e.g. from httpx.MockTransport)
-        if len(response.content) > limit:
+        if len(response.content) > limit and not truncate:
             raise too_big
-        return response.content
+        return response.content[:limit]
     encoding = response.headers.get("content-encoding", "")
     declared = response.headers.get("content-length", "")
-    if not encoding and declared.isdigit() and int(declared) > limit:
+    if not truncate and not encoding and declared.isdigit() and int(declared) > limit:
         raise too_big
     decoders = _decoders(encoding)
     body = bytearray()
@@ -337,11 +468,15 @@ async def _read_body(url: str, response: httpx.Response, limit: int) -> bytes:
             for piece in _run(decoders, chunk):
                 body += piece
                 if len(body) > limit:
+                    if truncate:
+                        return bytes(body[:limit])
                     raise too_big
         for index, decoder in enumerate(decoders):
             for piece in _run(decoders[index + 1 :], decoder.flush()):
                 body += piece
         if len(body) > limit:
+            if truncate:
+                return bytes(body[:limit])
             raise too_big
     except (zlib.error, _brotli_error()) as exc:
         raise FetchError(url, f"cannot decode {encoding} body ({exc})") from exc

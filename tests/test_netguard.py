@@ -212,9 +212,11 @@ def _fetch(
 
     async def go() -> object:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+            # robots.txt and host spacing are tested in test_fetch.py; here only the guard.
+            options: dict[str, object] = {"robots": False, "host_delay": 0.0, **settings}
             fetcher = Fetcher(
                 client,
-                FetchSettings(**settings),  # type: ignore[arg-type]
+                FetchSettings(**options),  # type: ignore[arg-type]
                 resolver=FakeResolver(),
             )
             try:
