@@ -418,7 +418,8 @@ def _parse_webhooks(r: _Reader, raw: Any) -> tuple[Webhook, ...]:
 
 def _resolve(base: Path, value: str | Path) -> Path:
     path = Path(value).expanduser()
-    return path if path.is_absolute() else base / path
+    # normpath: "config/../data/monitor.db" reads better as "data/monitor.db" in messages.
+    return path if path.is_absolute() else Path(os.path.normpath(base / path))
 
 
 def load_settings(

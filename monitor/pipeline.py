@@ -4,6 +4,11 @@ Source kinds are a small registry (`KINDS`): a `page` is one article; a `feed` a
 discover articles (feed entries, files) that are tracked as child sources of kind `page`.
 A check never raises for a bad source: every failure becomes a recorded, readable error
 in the fetch log and the source's state, so one broken source never stops the others.
+A host that asks us to wait (429/503 with Retry-After) makes the check "deferred": recorded,
+but not a failure of the source.
+
+`run_pass` is the one-shot pass of `monitor check` (a feed or folder, then its articles);
+`monitor run` schedules every source, children included, on its own (monitor.dispatch).
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ from urllib.parse import unquote, urlparse
 from .baseline import BaselineIndex
 from .claims import split_claims
 from .diff import diff_claims
-from .errors import ExtractError, FetchError, MonitorError, UsageError
+from .errors import (
+    DeferredError,
+    ExtractError,
+    FetchError,
+    MonitorError,
+    RobotsDisallowedError,
+    UsageError,
+)
 from .extract import extract_file, extract_html
 from .fetch import Fetcher
 from .models import Document, Source
@@ -46,16 +58,33 @@ def text_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What one check of one source did. `outcome` is one of OUTCOMES."""
+    """What one check of one source did. `outcome` is one of OUTCOMES.
+
+    `error` is the readable reason of an "error" or "deferred" outcome; `until` is when a
+    deferring host said to come back. `touched` names, for a folder, the tracked articles
+    whose files were modified since the folder's previous check (so a scheduler can re-read
+    them now: they may have changed while nothing was watching).
+    """
 
     source: str
     outcome: str
     changes: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     discovered: int = 0
+    until: datetime | None = None
+    touched: tuple[str, ...] = ()
 
 
-OUTCOMES = ("changed", "unchanged", "not_modified", "no_article", "first_seen", "ok", "error")
+OUTCOMES = (
+    "changed",
+    "unchanged",
+    "not_modified",
+    "no_article",
+    "first_seen",
+    "ok",
+    "error",
+    "deferred",
+)
 
 
 class Kind(Protocol):
@@ -87,20 +116,48 @@ class Checker:
         started = time.monotonic()
         try:
             return await KINDS[source.kind].check(self, source)
+        except DeferredError as exc:
+            return self._deferred(source, exc, started)
         except MonitorError as exc:
             return self._failed(source, exc, started)
         except Exception as exc:  # a bug must not stop the pass: log it with the source
             log.exception("unexpected error checking %s", source.name)
             return self._failed(source, exc, started)
 
+    async def check_file(self, folder: Source, path: Path) -> CheckResult:
+        """Check one article file of folder source `folder` now, tracking it first if new.
+
+        This is how the folder watcher's reports are processed: the file is checked as the
+        folder's child page, exactly as a full check of the folder would find it.
+        """
+        child = dir_child(folder, path)
+        self.store.add_child(child, now=self.clock())
+        return await self.check(self.store.get_source(child.name) or child)
+
     def _failed(self, source: Source, exc: BaseException, started: float) -> CheckResult:
         message = _describe(exc)
-        log.warning("check of %s failed: %s", source.name, message)
+        # Per-check detail: the service logs a summary, and a warning when a source keeps
+        # failing; `monitor check` prints every failure.
+        log.debug("check of %s failed: %s", source.name, message)
         self.store.record_check(
             source, url=source.url, now=self.clock(), outcome="error", error=message,
             duration_ms=_ms(started), status=getattr(exc, "status", None),
         )
         return CheckResult(source.name, "error", error=message)
+
+    def _deferred(self, source: Source, exc: DeferredError, started: float) -> CheckResult:
+        message = _describe(exc)
+        log.debug("check of %s deferred until %s: %s", source.name, exc.until, message)
+        self.store.record_check(
+            source,
+            url=source.url,
+            now=self.clock(),
+            outcome="deferred",
+            error=message,
+            duration_ms=_ms(started),
+            status=getattr(exc, "status", None),
+        )
+        return CheckResult(source.name, "deferred", error=message, until=exc.until)
 
     def ingest(
         self, source: Source, document: Document, *, started: float, body_hash: str,
@@ -154,7 +211,12 @@ class PageKind:
             return checker.ingest(source, document, started=started, body_hash=body_hash)
         state = checker.store.state(source.name)
         result = await checker.fetcher.fetch(
-            source.url, etag=state.etag, last_modified=state.last_modified, expect="html")
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            expect="html",
+            robots=source.robots,
+        )
         if result.not_modified:
             return _unchanged(checker, source, started, "not_modified", status=304)
         body_hash = text_hash(result.text)
@@ -181,7 +243,12 @@ class FeedKind:
         started = time.monotonic()
         state = checker.store.state(source.name)
         result = await checker.fetcher.fetch(
-            source.url, etag=state.etag, last_modified=state.last_modified, expect="feed")
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            expect="feed",
+            robots=source.robots,
+        )
         if result.not_modified:
             return _unchanged(checker, source, started, "not_modified", status=304)
         entries = parse_feed(result.text, url=result.url)
@@ -207,6 +274,21 @@ class FeedKind:
         return checker.store.list_sources(parent=source.name)
 
 
+def dir_child(folder: Source, path: Path) -> Source:
+    """The tracked article (a child `page`) for file `path` of folder source `folder`."""
+    return Source(
+        name=f"{folder.name}/{path.name}",
+        url=path.resolve().as_uri(),
+        kind="page",
+        interval=folder.interval,
+        selector=folder.selector,
+        tags=folder.tags,
+        origin="dir",
+        parent=folder.name,
+        robots=folder.robots,
+    )
+
+
 class DirKind:
     """A local folder: each article file in it is a tracked article of its own."""
 
@@ -216,18 +298,21 @@ class DirKind:
         if not folder.is_dir():
             raise ExtractError(f"folder not found: {folder}")
         now = checker.clock()
+        previous = checker.store.state(source.name).last_checked
+        since = _timestamp(previous) if previous else None
         added = 0
+        touched = []
         for path in sorted(folder.iterdir()):
             if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file():
-                child = Source(
-                    name=f"{source.name}/{path.name}", url=path.resolve().as_uri(),
-                    kind="page", interval=source.interval, selector=source.selector,
-                    tags=source.tags, origin="dir", parent=source.name,
-                )
-                added += checker.store.add_child(child, now=now)
-        checker.store.record_check(source, url=source.url, now=now, outcome="ok",
-                                   duration_ms=_ms(started))
-        return CheckResult(source.name, "ok", discovered=added)
+                child = dir_child(source, path)
+                if checker.store.add_child(child, now=now):
+                    added += 1
+                elif since is not None and _modified_since(path, since):
+                    touched.append(child.name)
+        checker.store.record_check(
+            source, url=source.url, now=now, outcome="ok", duration_ms=_ms(started)
+        )
+        return CheckResult(source.name, "ok", discovered=added, touched=tuple(touched))
 
     def children(self, checker: Checker, source: Source) -> list[Source]:
         return checker.store.list_sources(parent=source.name)
@@ -290,11 +375,25 @@ def _unchanged(checker: Checker, source: Source, started: float, outcome: str,
     return CheckResult(source.name, outcome)
 
 
+def _modified_since(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except OSError:  # deleted since the listing: nothing to re-read
+        return False
+
+
+def _timestamp(iso: str) -> float:
+    """POSIX seconds of a stored ISO time (second precision, so compare with >=)."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
 def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, RobotsDisallowedError) and "robots.txt" not in exc.reason:
+        return f"disallowed by robots.txt: {exc.reason}"
     if isinstance(exc, FetchError):
         return exc.reason
     text = str(exc) or type(exc).__name__

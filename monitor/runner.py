@@ -1,12 +1,10 @@
-"""Run passes: one-shot (`monitor check`), scheduled (`monitor run`) and `monitor extract`."""
+"""Entry points of the commands that check: `monitor check`, `monitor run` and `monitor extract`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,6 @@ from .pipeline import Checker, CheckResult, PassSummary, run_pass, select_source
 from .store import Store
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 30.0
 
 
 class BaselineCache:
@@ -82,54 +79,24 @@ async def _pass(
                               progress=progress)
 
 
-def due_sources(store: Store, now: datetime) -> list[Source]:
-    """Top-level sources whose interval has passed since their last check."""
-    due = []
-    for source in store.list_sources():
-        last = store.state(source.name).last_checked
-        if last is None or datetime.fromisoformat(last.replace("Z", "+00:00")) + timedelta(
-            seconds=source.interval
-        ) <= now:
-            due.append(source)
-    return due
-
-
 def serve(settings: Settings, store: Store) -> None:
-    """Check due sources every TICK_SECONDS until SIGINT or SIGTERM."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """Run the service (`monitor run`) in the foreground until SIGTERM or SIGINT.
 
-    baseline = BaselineCache()
+    Raises AlreadyRunningError (a MonitorError) at once if another service uses the same
+    database. Alerts are delivered by the same process, every second and right after a check
+    stored changes. See monitor.service and monitor.deliver.
+    """
+    from .deliver import DeliveryWorker, make_delivery_client
+    from .service import Service
 
-    def tick() -> None:
-        try:
-            store.sync_config_sources(settings.sources, now=utcnow())
-            sources = due_sources(store, utcnow())
-            if not sources:
-                return
-            summary = asyncio.run(_pass(settings, store, baseline.sync(settings, store),
-                                        sources))
-            log.info("pass: %s checked, %s changed, %s failed, changes %s", summary.checked,
-                     summary.count("changed"), summary.count("error"), dict(summary.changes))
-        except MonitorError as exc:
-            log.error("pass failed: %s", exc)
+    async def main() -> None:
+        service = Service(settings, store)
+        async with make_delivery_client(settings.fetch) as client:
+            worker = DeliveryWorker(store, settings, client)
+            service.add_job(worker.run_once, seconds=1.0, name="deliver", on_changes=True)
+            await service.run()
 
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(tick, "interval", seconds=TICK_SECONDS, next_run_time=utcnow(),
-                      max_instances=1, coalesce=True, id="tick")
-    log.info("monitor running on %s; checking due sources every %ss", store.path,
-             TICK_SECONDS)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
-        log.info("monitor stopped")
+    asyncio.run(main())
 
 
 def extract_inputs(

@@ -12,10 +12,10 @@ import json
 import logging
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,12 @@ import sqlite_utils
 
 from .errors import StorageError, UsageError
 from .models import Change, ChangeType, Claim, Document, Source
+from .schedule import Timing
 
 log = logging.getLogger(__name__)
+
+# The fields `Store.update_source` may change.
+EDITABLE_FIELDS = ("url", "interval", "selector", "tags", "robots")
 
 # Each entry migrates the schema from version i to i + 1. Never edit a released entry:
 # append a new one.
@@ -184,6 +188,12 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_time(text: str) -> datetime:
+    """The inverse of `utc_iso`: an aware UTC datetime."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 6)
 
@@ -305,7 +315,9 @@ class Store:
     def sync_config_sources(self, sources: Sequence[Source], *, now: datetime) -> None:
         """Make the config's sources present as declared; the config wins on a name clash.
 
-        Config sources that disappeared from the file are removed (their changes stay).
+        Config sources that disappeared from the file are removed (their changes stay). A
+        source whose definition changed takes effect at the next dispatch, as with
+        `update_source`.
         """
         wanted = {s.name: s for s in sources}
         with self.transaction():
@@ -319,13 +331,76 @@ class Store:
                         "source %s is defined in the config and by the CLI; the config wins",
                         source.name,
                     )
-                if existing != source:
-                    row = self._source_row(source, now)
-                    if existing is not None:
-                        row.pop("added_at")
-                        self.db.table("sources").update(source.name, row)
-                    else:
-                        self.db.table("sources").insert(row)
+                if existing is None:
+                    self.db.table("sources").insert(self._source_row(source, now))
+                elif existing != source:
+                    self._write_edit(existing, source, now)
+
+    def update_source(self, name: str, *, now: datetime, **fields: Any) -> Source:
+        """Change some of a source's EDITABLE_FIELDS; returns the source as now stored.
+
+        The change takes effect at the service's next dispatch, without a restart: a
+        shorter interval pulls the next check in to at most `now` + the new interval; a new
+        URL, selector or robots switch makes the source due now, and a new URL or selector
+        forgets the stored ETag, Last-Modified and body hash (so the page is fetched and
+        extracted afresh). Articles found through a feed or folder inherit its interval,
+        selector, tags and robots switch. Validation is the caller's job.
+        """
+        unknown = set(fields) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+        old = self.get_source(name)
+        if old is None:
+            raise UsageError(f"unknown source {name!r}")
+        if "tags" in fields:
+            fields["tags"] = tuple(fields["tags"])
+        new = replace(old, **fields)
+        if new != old:
+            with self.transaction():
+                self._write_edit(old, new, now)
+        return new
+
+    def _write_edit(self, old: Source, new: Source, now: datetime) -> None:
+        """Store `new` over `old` (same name) so that the edit counts at the next dispatch."""
+        row = self._source_row(new, now)
+        row.pop("added_at")
+        self.db.table("sources").update(new.name, row)
+        refetch = (new.url, new.selector, new.kind) != (old.url, old.selector, old.kind)
+        if refetch:
+            # The validators and body hash describe what the old definition produced: a 304
+            # or the same bytes would skip fetching or extracting what the new one asks for.
+            self.db.execute(
+                "UPDATE source_state SET etag = NULL, last_modified = NULL, "
+                "body_hash = NULL WHERE name = ?",
+                [new.name],
+            )
+        if refetch or new.robots != old.robots:
+            soon = now
+        elif new.interval < old.interval:
+            soon = now + timedelta(seconds=new.interval)
+        else:
+            soon = None
+        if soon is not None:
+            self.db.execute(
+                "UPDATE source_state SET next_due = min(next_due, ?) "
+                "WHERE name = ? AND next_due IS NOT NULL",
+                [utc_iso(soon), new.name],
+            )
+        inherited = ("interval", "selector", "tags", "robots")
+        if any(getattr(new, f) != getattr(old, f) for f in inherited):
+            # Articles found through a feed or folder carry its settings; each picks up the
+            # new interval at its next check (no burst of pulled-in checks).
+            self.db.execute(
+                "UPDATE sources SET interval = ?, selector = ?, tags = ?, robots = ? "
+                "WHERE parent = ?",
+                [new.interval, new.selector, json.dumps(list(new.tags)), int(new.robots), new.name],
+            )
+            if new.selector != old.selector:
+                self.db.execute(
+                    "UPDATE source_state SET etag = NULL, last_modified = NULL, "
+                    "body_hash = NULL WHERE name IN (SELECT name FROM sources WHERE parent = ?)",
+                    [new.name],
+                )
 
     def remove_source(self, name: str) -> None:
         """Remove a source (and the articles found through it); its change log stays."""
@@ -346,15 +421,24 @@ class Store:
         rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
         return _source(rows[0]) if rows else None
 
-    def list_sources(self, *, parent: str | None = None, top_level: bool = True) -> list[Source]:
-        """Sources in name order: top-level ones, or the articles found through `parent`."""
+    def list_sources(
+        self, *, parent: str | None = None, top_level: bool = True, kind: str | None = None
+    ) -> list[Source]:
+        """Sources in name order: top-level ones, or the articles found through `parent`;
+        with `kind`, only sources of that kind."""
+        where, params = [], []
         if parent is not None:
-            rows = self.db.query("SELECT * FROM sources WHERE parent = ? ORDER BY name", [parent])
+            where.append("parent = ?")
+            params.append(parent)
         elif top_level:
-            rows = self.db.query("SELECT * FROM sources WHERE parent IS NULL ORDER BY name")
-        else:
-            rows = self.db.query("SELECT * FROM sources ORDER BY name")
-        return [_source(r) for r in rows]
+            where.append("parent IS NULL")
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        sql = "SELECT * FROM sources"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_source(r) for r in self.db.query(sql + " ORDER BY name", params)]
 
     def add_child(self, source: Source, *, now: datetime) -> bool:
         """Track an article found in a feed or folder; False when it is already tracked."""
@@ -389,22 +473,37 @@ class Store:
         last_modified: str | None = None,
         body_hash: str | None = None,
     ) -> None:
-        """Log one check and update the source's state (failures count up or reset)."""
+        """Log one check and update the source's state.
+
+        "error" counts a failure up, "deferred" leaves the count alone, anything else resets
+        it. An error keeps the stored validators.
+        """
         previous = self.state(source.name)
         failed = outcome == "error"
+        current = self.get_source(source.name)
+        # Edited (URL, selector, kind) while this check ran: the validators it brings back
+        # belong to the old definition, and keeping them would skip the new one.
+        stale = current is not None and (current.url, current.selector, current.kind) != (
+            source.url,
+            source.selector,
+            source.kind,
+        )
+        keep = failed or stale
         state = {
             "name": source.name,
-            "etag": etag if not failed and etag is not None else previous.etag,
+            "etag": etag if not keep and etag is not None else previous.etag,
             "last_modified": (
-                last_modified if not failed and last_modified is not None
-                else previous.last_modified
+                last_modified if not keep and last_modified is not None else previous.last_modified
             ),
-            "body_hash": body_hash if body_hash is not None else previous.body_hash,
+            "body_hash": body_hash if not stale and body_hash is not None else previous.body_hash,
             "last_checked": utc_iso(now),
             "last_outcome": outcome,
             "last_error": error if failed else previous.last_error,
             "last_change": utc_iso(now) if changes else previous.last_change,
-            "failures": previous.failures + 1 if failed else 0,
+            # A deferral (the host asked us to wait; nothing was sent) neither counts as a
+            # failure nor clears the ones before it.
+            "failures": previous.failures + 1 if failed
+            else previous.failures if outcome == "deferred" else 0,
             "next_due": previous.next_due,
             "retired_at": previous.retired_at,
         }
@@ -414,11 +513,184 @@ class Store:
                 "duration_ms": duration_ms, "outcome": outcome, "status": status,
                 "error": error, "changes": changes,
             })
-            self.db.table("source_state").upsert(state, pk="name")
+            # A source removed while its check ran keeps its log line but gets no state back.
+            if current is not None:
+                self.db.table("source_state").upsert(state, pk="name")
 
     def fetch_log(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.db.query(
             "SELECT * FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?", [name, limit]))
+
+    # -- scheduling ---------------------------------------------------------------------
+
+    def timing(self, name: str) -> Timing:
+        """What the scheduling policy needs to know about a source (see monitor.schedule)."""
+        rows = list(
+            self.db.query(
+                "SELECT s.interval, s.kind, s.origin, s.added_at, st.last_change, "
+                "coalesce(st.failures, 0) AS failures, "
+                "(SELECT v.fetched_at FROM versions v WHERE v.source = s.name ORDER BY v.id "
+                "LIMIT 1) AS first_seen "
+                "FROM sources s LEFT JOIN source_state st ON st.name = s.name WHERE s.name = ?",
+                [name],
+            )
+        )
+        if not rows:
+            raise UsageError(f"unknown source {name!r}")
+        row = rows[0]
+        return Timing(
+            interval=float(row["interval"]),
+            kind=row["kind"],
+            origin=row["origin"],
+            added_at=parse_time(row["added_at"]),
+            last_change=parse_time(row["last_change"]) if row["last_change"] else None,
+            failures=int(row["failures"]),
+            first_seen=parse_time(row["first_seen"]) if row["first_seen"] else None,
+        )
+
+    def unscheduled(self, limit: int = 1000) -> list[Source]:
+        """Sources (any level) with no due time that are not retired, oldest first.
+
+        New sources from the CLI or the config, and articles just found in feeds or folders.
+        """
+        return [
+            _source(r)
+            for r in self.db.query(
+                "SELECT s.* FROM sources s LEFT JOIN source_state st ON st.name = s.name "
+                "WHERE st.next_due IS NULL AND st.retired_at IS NULL "
+                "ORDER BY s.added_at, s.name LIMIT ?",
+                [limit],
+            )
+        ]
+
+    def due(
+        self, now: datetime, *, limit: int = 500, exclude: Collection[str] = ()
+    ) -> list[Source]:
+        """Sources due at `now` (next_due <= now), not retired, earliest first.
+
+        `exclude` names sources to leave out (for example the ones being checked).
+        """
+        return [
+            _source(r)
+            for r in self.db.query(
+                "SELECT s.* FROM source_state st JOIN sources s ON s.name = st.name "
+                "WHERE st.next_due <= ? AND st.retired_at IS NULL "
+                "AND st.name NOT IN (SELECT value FROM json_each(?)) "
+                "ORDER BY st.next_due, st.name LIMIT ?",
+                [utc_iso(now), json.dumps(list(exclude)), limit],
+            )
+        ]
+
+    def set_next_due(self, name: str, when: datetime) -> None:
+        """Schedule the next check of a source; a source removed meanwhile is left alone."""
+        self._upsert_state(name, next_due=utc_iso(when))
+
+    def retire(self, name: str, now: datetime) -> None:
+        """Stop checking a source (an old article); its history and changes stay."""
+        self._upsert_state(name, next_due=None, retired_at=utc_iso(now))
+
+    def _upsert_state(self, name: str, **values: Any) -> None:
+        columns = list(values)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
+        with self.transaction():
+            # Only for a source that still exists, so a late write after `sources remove`
+            # leaves no orphan state for a future source of the same name to inherit.
+            self.db.execute(
+                f"INSERT INTO source_state (name, {', '.join(columns)}) "
+                f"SELECT ?, {', '.join('?' * len(columns))} "
+                f"WHERE EXISTS (SELECT 1 FROM sources WHERE name = ?) "
+                f"ON CONFLICT(name) DO UPDATE SET {sets}",
+                [name, *values.values(), name],
+            )
+
+    def next_wakeup(self) -> datetime | None:
+        """The earliest due time of any source that is not retired (None: nothing scheduled)."""
+        rows = list(
+            self.db.query(
+                "SELECT st.next_due FROM source_state st WHERE st.next_due IS NOT NULL "
+                "AND st.retired_at IS NULL AND EXISTS (SELECT 1 FROM sources s "
+                "WHERE s.name = st.name) ORDER BY st.next_due LIMIT 1"
+            )
+        )
+        return parse_time(rows[0]["next_due"]) if rows else None
+
+    def failing(self, threshold: int) -> list[str]:
+        """Names of the sources (any level) with at least `threshold` consecutive failures."""
+        return [
+            r["name"]
+            for r in self.db.query(
+                "SELECT st.name FROM source_state st JOIN sources s ON s.name = st.name "
+                "WHERE st.failures >= ? AND st.retired_at IS NULL ORDER BY st.name",
+                [threshold],
+            )
+        ]
+
+    def status_rows(self, *, include_articles: bool) -> list[dict[str, Any]]:
+        """Per source, its definition and state, as plain dicts (times as ISO text).
+
+        Keys: name, kind, origin, parent, url, interval, last_checked, last_outcome,
+        last_change, last_error, failures, next_due, retired_at, and for feeds and folders
+        `articles` / `retired_articles` (how many articles found through them are checked /
+        retired). Top-level sources only, unless `include_articles`; each feed or folder is
+        followed by its articles.
+        """
+        where = "" if include_articles else "WHERE s.parent IS NULL "
+        return [
+            dict(r)
+            for r in self.db.query(
+                "SELECT s.name, s.kind, s.origin, s.parent, s.url, s.interval, st.last_checked, "
+                "st.last_outcome, st.last_change, st.last_error, coalesce(st.failures, 0) "
+                "AS failures, st.next_due, st.retired_at, "
+                "(SELECT count(*) FROM sources c LEFT JOIN source_state cs ON cs.name = c.name "
+                " WHERE c.parent = s.name AND cs.retired_at IS NULL) AS articles, "
+                "(SELECT count(*) FROM sources c JOIN source_state cs ON cs.name = c.name "
+                " WHERE c.parent = s.name AND cs.retired_at IS NOT NULL) AS retired_articles "
+                "FROM sources s LEFT JOIN source_state st ON st.name = s.name "
+                f"{where}ORDER BY coalesce(s.parent, s.name), s.parent IS NOT NULL, s.name"
+            )
+        ]
+
+    # -- the service's heartbeat ----------------------------------------------------------
+
+    def service_started(self, pid: int, hostname: str, version: str, now: datetime) -> None:
+        """Record that a service started on this database (replacing the previous record)."""
+        with self.transaction():
+            self.db.table("service").upsert(
+                {
+                    "id": 1,
+                    "pid": pid,
+                    "hostname": hostname,
+                    "version": version,
+                    "started_at": utc_iso(now),
+                    "heartbeat_at": utc_iso(now),
+                    "stopped_at": None,
+                },
+                pk="id",
+            )
+
+    def heartbeat(self, now: datetime) -> None:
+        """The running service says it is alive (every ~10 s)."""
+        with self.transaction():
+            self.db.execute("UPDATE service SET heartbeat_at = ? WHERE id = 1", [utc_iso(now)])
+
+    def service_stopped(self, now: datetime) -> None:
+        """The service stopped cleanly."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE service SET heartbeat_at = ?, stopped_at = ? WHERE id = 1",
+                [utc_iso(now), utc_iso(now)],
+            )
+
+    def service_info(self) -> dict[str, Any] | None:
+        """pid, hostname, version, started_at, heartbeat_at, stopped_at (ISO text or None)
+        of the last service that ran on this database; None if none ever did."""
+        rows = list(
+            self.db.query(
+                "SELECT pid, hostname, version, started_at, heartbeat_at, stopped_at "
+                "FROM service WHERE id = 1"
+            )
+        )
+        return dict(rows[0]) if rows else None
 
     # -- versions and changes -----------------------------------------------------------
 
@@ -453,19 +725,34 @@ class Store:
                 {"version_id": version_id, "position": c.position, "text": c.text,
                  "norm": c.norm} for c in claims
             )
-            self.db.table("changes").insert_all(
-                {
-                    "source": source.name, "url": document.url,
-                    "article_title": document.title, "version_id": version_id,
-                    "type": change.type.value, "claim": change.claim,
-                    "previous_claim": change.previous_claim,
-                    "baseline_claim": change.baseline_claim,
-                    "baseline_source": change.baseline_source,
-                    "details": json.dumps(dict(change.details), ensure_ascii=False),
-                    "detected_at": utc_iso(change.detected_at or now),
-                }
+            # One insert per change, to know its id: its alert deliveries are queued in this
+            # same transaction (the outbox), so a crash leaves both or neither.
+            change_ids = [
+                int(
+                    self.db.table("changes")
+                    .insert(
+                        {  # type: ignore[arg-type]
+                            "source": source.name,
+                            "url": document.url,
+                            "article_title": document.title,
+                            "version_id": version_id,
+                            "type": change.type.value,
+                            "claim": change.claim,
+                            "previous_claim": change.previous_claim,
+                            "baseline_claim": change.baseline_claim,
+                            "baseline_source": change.baseline_source,
+                            "details": json.dumps(dict(change.details), ensure_ascii=False),
+                            "detected_at": utc_iso(change.detected_at or now),
+                        }
+                    )
+                    .last_pk
+                )
                 for change in changes
-            )
+            ]
+            if change_ids:
+                from .outbox import Outbox
+
+                Outbox(self).enqueue(source, list(zip(change_ids, changes, strict=True)), now=now)
         return int(version_id)  # type: ignore[arg-type]
 
     def changes(
@@ -562,4 +849,12 @@ def _source(row: dict[str, Any]) -> Source:
     )
 
 
-__all__ = ["ChangeType", "SourceState", "Store", "StoredVersion", "utc_iso"]
+__all__ = [
+    "EDITABLE_FIELDS",
+    "ChangeType",
+    "SourceState",
+    "Store",
+    "StoredVersion",
+    "parse_time",
+    "utc_iso",
+]

@@ -64,7 +64,7 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path):
                                'paths = ["../seeds"]\n[[sources]]\nkind = "dir"\n'
                                'url = "../inbox"\nname = "inbox"\n')
     settings = load_settings(str(sub / "m.toml"), env={})
-    assert settings.db_path == sub / "../data/m.db"
+    assert settings.db_path == tmp_path / "data/m.db"
     assert settings.sources[0].url == str((tmp_path / "inbox").resolve())
 
 

@@ -481,3 +481,72 @@ def test_moving_words_within_a_sentence_is_no_update(old, new):
     changes = diff_claims([make_claim(old)], [make_claim(new)], BaselineIndex(),
                           now=datetime(2024, 12, 9, tzinfo=UTC))
     assert changes == []
+
+
+# --------------------------------------------------------------------------------------
+# Merges and splits, sources and names in subject position
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected", "reported"),
+    [
+        (
+            ["A convoy of about forty vehicles left Tartus at dawn.",
+             "It reached Hmeimim airbase by midday."],
+            ["A convoy of about forty vehicles left Tartus at dawn and reached Hmeimim airbase "
+             "by midday."],
+            [], None,
+        ),
+        (
+            ["Schools would reopen on December 15, and teachers were asked to report to their "
+             "posts."],
+            ["Schools would reopen on December 22.",
+             "Teachers were asked to report to their posts."],
+            [ChangeType.UPDATED], "Schools would reopen on December 22.",
+        ),
+        (
+            ["Diplomats met the caretaker government on Monday and agreed to keep the airbase "
+             "open for aid flights."],
+            ["Diplomats met the caretaker government on Monday.",
+             "They did not agree to keep the airbase open for aid flights."],
+            [ChangeType.CONTRADICTED], "They did not agree to keep the airbase open for aid "
+            "flights.",
+        ),
+        (
+            ["About 4,500 Syrians crossed back through the Masnaa border post on Sunday.",
+             "Most of them travelled on to Damascus by bus."],
+            ["About 6,200 Syrians crossed back through the Masnaa border post on Sunday, most "
+             "of them travelling on to Damascus by bus."],
+            [ChangeType.UPDATED], None,
+        ),
+    ],
+    ids=["merge-same", "split-date-changed", "split-negated", "merge-number-changed"],
+)  # fmt: skip
+def test_merged_and_split_sentences(
+    old: list[str], new: list[str], expected: list[ChangeType], reported: str | None
+) -> None:
+    changes = _diff(old, new)
+    assert [c.type for c in changes] == expected
+    if changes:
+        assert changes[0].previous_claim == " ".join(old)
+        assert changes[0].claim == (reported or new[0])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kinds"),
+    [
+        ("The Syrian Arab Red Crescent said 40 trucks had crossed into Idlib on Wednesday.",
+         "The UN humanitarian office said 40 trucks had crossed into Idlib on Wednesday.",
+         ["source"]),
+        ("Reuters reported that the airport had reopened.",
+         "AFP reported that the airport had reopened.", ["source"]),
+        ("Geir Pedersen met Ahmed al-Sharaa in Damascus on Sunday.",
+         "Kaja Kallas met Mohammed al-Bashir in Aleppo on Sunday.",
+         ["entity", "entity", "entity"]),
+    ],
+    ids=["source-subject", "source-short", "every-name"],
+)  # fmt: skip
+def test_subject_and_names_replaced_is_one_update(old: str, new: str, kinds: list[str]) -> None:
+    changes = _diff(["Diplomats arrived all week.", old], ["Diplomats arrived all week.", new])
+    assert [c.type for c in changes] == [ChangeType.UPDATED]
+    assert [d["kind"] for d in changes[0].details["changed"]] == kinds

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +17,7 @@ from monitor.baseline import BaselineIndex
 from monitor.config import FetchSettings
 from monitor.fetch import Fetcher, make_client
 from monitor.models import Source
-from monitor.pipeline import Checker, run_pass
+from monitor.pipeline import Checker, CheckResult, dir_child, run_pass
 from monitor.store import Store
 from tests.helpers import article_page
 
@@ -67,7 +70,16 @@ CASES = {
 }
 
 
+def tracked(store: Store, *sources: Source) -> None:
+    """Put sources in the store, as `monitor` does before checking them."""
+    for source in sources:
+        if store.get_source(source.name) is None:
+            store.add_source(source, now=NOW)
+
+
 def run(store: Store, sources: list[Source], settings: FetchSettings) -> dict[str, str]:
+    tracked(store, *sources)
+
     async def go():
         async with make_client(settings) as client:
             checker = Checker(store, Fetcher(client, settings), BaselineIndex(),
@@ -84,7 +96,9 @@ def test_each_bad_source_is_recorded_and_the_others_are_checked(http_server, tmp
     sources = [Source(path.strip("/"), http_server.url(path)) for path in CASES]
     sources.append(Source("unreachable", "http://127.0.0.1:9/closed"))
     store = Store(tmp_path / "m.db")
-    settings = FetchSettings(timeout=1.0, max_bytes=1_000_000, allow_private=True)
+    # One host (the local server): no spacing between requests, so the pass stays short.
+    settings = FetchSettings(timeout=1.0, max_bytes=1_000_000, allow_private=True,
+                             per_host=4, host_delay=0.0)
     started = time.monotonic()
     outcomes = run(store, sources, settings)
     assert time.monotonic() - started < 10
@@ -116,11 +130,12 @@ def test_redirect_to_loopback_is_refused_when_private_addresses_are_not_allowed(
 
     async def go():
         settings = FetchSettings(allow_private=False)
+        store, source = Store(tmp_path / "m.db"), Source("r", "http://news.example/story")
+        tracked(store, source)
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            checker = Checker(Store(tmp_path / "m.db"),
-                              Fetcher(client, settings, resolver=resolver), BaselineIndex(),
-                              clock=lambda: NOW)
-            return checker, await checker.check(Source("r", "http://news.example/story"))
+            checker = Checker(store, Fetcher(client, settings, resolver=resolver),
+                              BaselineIndex(), clock=lambda: NOW)
+            return checker, await checker.check(source)
 
     checker, result = asyncio.run(go())
     assert result.outcome == "error"
@@ -160,20 +175,122 @@ def test_page_without_article_records_no_article(http_server, tmp_path, body, ou
     assert store.count_changes() == 0
 
 
-def test_baseline_cache_loads_files_once_and_rebuilds_only_on_change(tmp_path):
-    from monitor.config import Settings
-    from monitor.runner import BaselineCache
+def check(store: Store, source: Source, settings: FetchSettings | None = None,
+          clock=lambda: NOW) -> CheckResult:
+    """One check of one source with a real Fetcher."""
+    settings = settings or FetchSettings(allow_private=True, host_delay=0.0)
+    tracked(store, source)
 
-    folder = tmp_path / "base"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Title\n\nRebels captured the airport of Aleppo on Friday.\n")
-    settings = Settings(db_path=tmp_path / "m.db", baseline_paths=(folder,))
-    store = Store(settings.db_path)
-    cache = BaselineCache()
-    first = cache.sync(settings, store)
-    assert len(first) == 1
-    assert cache.sync(settings, store) is first  # nothing changed: same index object
-    (folder / "b.txt").write_text("Title\n\nThe army said it had withdrawn from Hama.\n")
-    second = cache.sync(settings, store)
-    assert second is not first and len(second) == 2
-    assert len(store.baseline_documents()) == 2
+    async def go():
+        async with make_client(settings) as client:
+            checker = Checker(store, Fetcher(client, settings), BaselineIndex(), clock=clock)
+            return await checker.check(source)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "outcome"),
+    [("120", "deferred"), (format_datetime(datetime.now(UTC) + timedelta(hours=2),
+                                           usegmt=True), "deferred"),
+     ("soon", "error")],
+    ids=["seconds", "http-date", "garbage-is-an-error"],
+)
+def test_a_host_asking_to_wait_defers_the_check_without_counting_a_failure(
+        http_server, tmp_path, retry_after, outcome):
+    http_server.route("/busy", status=429, headers={"Retry-After": retry_after, **HTML},
+                      body=b"<p>slow down</p>")
+    store = Store(tmp_path / "m.db")
+    source = Source("busy", http_server.url("/busy"))
+    for _ in range(2):  # two real failures first
+        http_server.route("/busy-before", status=500, headers=HTML, body=b"<p>x</p>")
+        check(store, Source("busy", http_server.url("/busy-before")))
+    assert store.state("busy").failures == 2
+    result = check(store, source)
+    assert result.outcome == outcome
+    log = store.fetch_log("busy", limit=1)[0]
+    assert log["outcome"] == outcome
+    if outcome == "deferred":
+        assert result.until is not None and result.until > datetime.now(UTC)
+        assert "429" in log["error"] and "wait" in log["error"]
+        assert store.state("busy").failures < 3  # not a failure of the source
+    else:
+        assert result.until is None and "429" in log["error"]
+        assert store.state("busy").failures == 3
+
+
+def test_robots_disallow_is_an_error_that_says_robots_txt(http_server, tmp_path):
+    http_server.route("/robots.txt", headers={"Content-Type": "text/plain"},
+                      body=b"User-agent: *\nDisallow: /private/\n")
+    http_server.route("/private/story", headers=HTML, body=GOOD)
+    store = Store(tmp_path / "m.db")
+    result = check(store, Source("p", http_server.url("/private/story")))
+    assert result.outcome == "error" and "robots.txt" in result.error
+    assert store.state("p").failures == 1
+    assert http_server.requests_for("/private/story") == []
+
+
+def test_a_source_with_robots_off_is_fetched_despite_robots_txt(http_server, tmp_path):
+    http_server.route("/robots.txt", headers={"Content-Type": "text/plain"},
+                      body=b"User-agent: *\nDisallow: /\n")
+    http_server.route("/story", headers=HTML, body=GOOD)
+    store = Store(tmp_path / "m.db")
+    result = check(store, Source("p", http_server.url("/story"), robots=False))
+    assert result.outcome == "changed"
+    assert http_server.requests_for("/robots.txt") == []
+
+
+def folder_source(path: Path) -> Source:
+    return Source("inbox", str(path), kind="dir", interval=30)
+
+
+def test_check_file_tracks_a_new_file_as_a_child_page_and_checks_it(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    story = inbox / "story.txt"
+    story.write_text("Rebels enter Hama\n\nRebel fighters entered the city of Hama on "
+                     "Thursday, residents said.\n")
+    store = Store(tmp_path / "m.db")
+    folder = folder_source(inbox)
+    store.add_source(folder, now=NOW)
+
+    async def go(path: Path) -> CheckResult:
+        async with make_client(FetchSettings()) as client:
+            checker = Checker(store, Fetcher(client, FetchSettings()), BaselineIndex(),
+                              clock=lambda: NOW)
+            return await checker.check_file(folder, path)
+
+    result = asyncio.run(go(story))
+    assert result.source == "inbox/story.txt" and result.outcome == "changed"
+    child = store.get_source("inbox/story.txt")
+    assert child == dir_child(folder, story)
+    assert child.parent == "inbox" and child.origin == "dir"
+    assert store.latest_version("inbox/story.txt") is not None
+    assert asyncio.run(go(story)).outcome == "unchanged"  # the same bytes: cheap path
+
+
+def test_a_folder_check_reports_files_modified_since_its_previous_check(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old, new = inbox / "old.txt", inbox / "new.txt"
+    old.write_text("Title\n\nThe army withdrew from Hama.\n")
+    store = Store(tmp_path / "m.db")
+    folder = folder_source(inbox)
+    store.add_source(folder, now=NOW)
+    now = datetime.now(UTC)
+
+    def stamp(path: Path, minutes_ago: float) -> None:
+        moment = (now - timedelta(minutes=minutes_ago)).timestamp()
+        os.utime(path, (moment, moment))
+
+    stamp(old, 10)
+    first = check(store, folder, clock=lambda: now - timedelta(minutes=5))
+    assert first.discovered == 1 and first.touched == ()
+    old.write_text("Title\n\nThe army returned to Hama.\n")  # edited while unwatched
+    new.write_text("Title\n\nRebels said they took the airport.\n")
+    stamp(old, 1)
+    stamp(new, 1)
+    second = check(store, folder, clock=lambda: now)
+    assert second.discovered == 1 and second.touched == ("inbox/old.txt",)
+    third = check(store, folder, clock=lambda: now + timedelta(minutes=5))
+    assert third.discovered == 0 and third.touched == ()

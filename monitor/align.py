@@ -1,0 +1,202 @@
+"""Align the claims of two versions of one article: which statements are the same.
+
+``align`` pairs the claims left over after exact matching, best pair first, one to one,
+and also merges and splits: two or three adjacent sentences of one version that together
+state what one sentence of the other version states ("X left at dawn. It reached Y by
+midday." -> "X left at dawn and reached Y by midday.") form one group. Each claim is in
+at most one group. Everything here is pure.
+
+Two sides of a group are the same statement when ``align_score`` is at least
+``ALIGN_THRESHOLD``. The score is the best of:
+
+- key similarity (rapidfuzz token_sort_ratio on ``key``: numbers and dates masked; or
+  the plain ratio, in word order, so that synonyms swapped in place keep a pair);
+- skeleton similarity: content words only, polarity cues dropped, crudely stemmed, so that
+  "pledged cooperation" aligns with "refused to cooperate" (a contradiction, not a
+  retraction plus a new claim);
+- frame similarity: every name masked, so that "... met Geir Pedersen in Damascus"
+  aligns with "... met Kaja Kallas in Aleppo" (an update). Needs enough words besides the
+  names, or an identical frame in about the same place of the article;
+- body similarity: the source masked, so that "The Red Crescent said X" aligns with
+  "The UN agency said X" (an update of the source).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from monitor.baseline import content_tokens, similarity
+from monitor.claims import make_claim, polarity_cues
+from monitor.compare import source_words
+from monitor.models import Claim
+from monitor.stopwords import STOPWORDS
+
+__all__ = ["ALIGN_THRESHOLD", "Aligned", "align", "align_score", "combine", "stems"]
+
+ALIGN_THRESHOLD = 80.0  # previous vs current version of one article
+FRAME_THRESHOLD = 90.0  # names masked, the rest of the sentence this similar: same claim
+FRAME_MIN_WORDS = 5  # ... and at least this many content words outside the names
+SLOT_DISTANCE = 3  # an identical frame with fewer words must be this close in the article
+BODY_THRESHOLD = 85.0  # source and names masked, the rest this similar: same claim
+BODY_MIN_WORDS = 2  # ... with at least this many content words besides the source
+MAX_RUN = 3  # merges and splits join at most this many adjacent sentences
+GROUP_COVER = 0.6  # share of each joined sentence's content stems found on the other side
+STEM = 5  # crude stemming: "participated"/"participate" -> "parti"
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """One statement in both versions: ``old`` and ``new`` claims (one of them a single
+    claim; both single for an ordinary edit), each in reading order."""
+
+    old: tuple[Claim, ...]
+    new: tuple[Claim, ...]
+    score: float
+
+
+def stems(tokens: Iterable[str]) -> set[str]:
+    """Crude stems (``STEM``-letter prefixes) of tokens."""
+    return {t[:STEM] for t in tokens}
+
+
+def combine(parts: Sequence[Claim]) -> Claim:
+    """One claim for adjacent sentences read as one (a single part is returned as is)."""
+    if len(parts) == 1:
+        return parts[0]
+    return make_claim(" ".join(p.text for p in parts), parts[0].position)
+
+
+def _skeleton(claim: Claim) -> str:
+    """Content words without polarity cues, crudely stemmed, sorted."""
+    cues = polarity_cues(claim.norm).cue_words
+    return " ".join(sorted(t[:STEM] for t in content_tokens(claim.key) if t not in cues))
+
+
+def _masked(claim: Claim, words: set[str], mask: str) -> tuple[str, int]:
+    """The key with ``words`` replaced by ``mask`` (runs collapsed), and its number of
+    unmasked content words."""
+    out: list[str] = []
+    content = 0
+    for tok in claim.key.split():
+        if tok in words or tok.removesuffix("s") in words:
+            if not out or out[-1] != mask:
+                out.append(mask)
+            continue
+        out.append(tok)
+        content += tok not in STOPWORDS and len(tok) > 1
+    return " ".join(out), content
+
+
+def _frame(claim: Claim) -> tuple[str, int]:
+    names = {w for ent in claim.entities for w in re.split(r"[\s'-]+", ent.lower()) if w}
+    return _masked(claim, names, "E")
+
+
+def _body(claim: Claim) -> tuple[str, int]:
+    """The key with the source and every name masked (a source is often a name)."""
+    names = {w for ent in claim.entities for w in re.split(r"[\s'-]+", ent.lower()) if w}
+    return _masked(claim, source_words(claim) | names, "S")
+
+
+def align_score(a: Claim, b: Claim, skel_a: str | None = None, skel_b: str | None = None) -> float:
+    """Alignment score (0..100) of two versions of a statement (see the module docstring)."""
+    s = similarity(a, b)
+    if s >= ALIGN_THRESHOLD:
+        return s
+    # in word order: synonyms swapped in place ("repaired" -> "fixed") keep the sequence
+    s = max(s, float(fuzz.ratio(a.key, b.key)))
+    if s >= ALIGN_THRESHOLD:
+        return s
+    sa = _skeleton(a) if skel_a is None else skel_a
+    sb = _skeleton(b) if skel_b is None else skel_b
+    if sa and sb:
+        s = max(s, float(fuzz.token_sort_ratio(sa, sb)))
+    if s >= ALIGN_THRESHOLD:
+        return s
+    if a.attribution and b.attribution:
+        (ba, na), (bb, nb) = _body(a), _body(b)
+        if min(na, nb) >= BODY_MIN_WORDS and ba != a.key and bb != b.key:
+            body = float(max(fuzz.ratio(ba, bb), fuzz.token_sort_ratio(ba, bb)))
+            if body >= BODY_THRESHOLD:
+                return max(s, body)
+    if a.entities and b.entities:
+        (fa, na), (fb, nb) = _frame(a), _frame(b)
+        if fa != a.key and fb != b.key and min(na, nb) >= 1:
+            frame = float(fuzz.ratio(fa, fb))
+            enough = min(na, nb) >= FRAME_MIN_WORDS
+            same_slot = fa == fb and abs(a.position - b.position) <= SLOT_DISTANCE
+            if frame >= FRAME_THRESHOLD and (enough or same_slot):
+                s = max(s, frame)
+    return s
+
+
+def _covered(parts: Sequence[Claim], whole: Claim) -> bool:
+    """Every part states something of ``whole``: ``GROUP_COVER`` of its content stems."""
+    theirs = stems(content_tokens(whole.key))
+    for part in parts:
+        mine = stems(content_tokens(part.key))
+        if not mine or len(mine & theirs) < GROUP_COVER * len(mine):
+            return False
+    return True
+
+
+def _runs(claims: list[Claim]) -> list[tuple[int, ...]]:
+    """Index runs of 2..MAX_RUN claims adjacent in their article (consecutive positions)."""
+    out: list[tuple[int, ...]] = []
+    for i in range(len(claims)):
+        for k in range(2, MAX_RUN + 1):
+            run = tuple(range(i, i + k))
+            if run[-1] >= len(claims):
+                break
+            if claims[run[-1]].position - claims[i].position != k - 1:
+                break
+            out.append(run)
+    return out
+
+
+def align(prev: list[Claim], cur: list[Claim]) -> list[Aligned]:
+    """Greedy best-first grouping above ``ALIGN_THRESHOLD`` (see the module docstring).
+
+    At equal scores a one-to-one pair wins over a merge or split, then the pair closer
+    in the article.
+    """
+    if not prev or not cur:
+        return []
+    skel_p = [_skeleton(p) for p in prev]
+    skel_c = [_skeleton(c) for c in cur]
+    # (score, -group size, -distance, old indices, new indices)
+    scored: list[tuple[float, int, int, tuple[int, ...], tuple[int, ...]]] = []
+    for i, p in enumerate(prev):
+        for j, c in enumerate(cur):
+            s = align_score(p, c, skel_p[i], skel_c[j])
+            if s >= ALIGN_THRESHOLD:
+                scored.append((s, -2, -abs(p.position - c.position), (i,), (j,)))
+    for run in _runs(prev):
+        merged = combine([prev[i] for i in run])
+        skel = _skeleton(merged)
+        for j, c in enumerate(cur):
+            s = align_score(merged, c, skel, skel_c[j])
+            if s >= ALIGN_THRESHOLD and _covered([prev[i] for i in run], c):
+                scored.append((s, -1 - len(run), -abs(merged.position - c.position), run, (j,)))
+    for run in _runs(cur):
+        merged = combine([cur[j] for j in run])
+        skel = _skeleton(merged)
+        for i, p in enumerate(prev):
+            s = align_score(p, merged, skel_p[i], skel)
+            if s >= ALIGN_THRESHOLD and _covered([cur[j] for j in run], p):
+                scored.append((s, -1 - len(run), -abs(p.position - merged.position), (i,), run))
+    scored.sort(reverse=True)
+    used_p: set[int] = set()
+    used_c: set[int] = set()
+    out: list[Aligned] = []
+    for s, _, _, olds, news in scored:
+        if used_p.intersection(olds) or used_c.intersection(news):
+            continue
+        used_p.update(olds)
+        used_c.update(news)
+        out.append(Aligned(tuple(prev[i] for i in olds), tuple(cur[j] for j in news), s))
+    return out

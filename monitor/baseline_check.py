@@ -1,0 +1,244 @@
+"""Check one claim against the baseline: held, contradicted, updated, or new.
+
+``check_baseline`` is pure; it looks a claim up in a ``BaselineIndex`` (bounded work per
+lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
+
+1. an exact ``norm`` match, or a candidate with similarity >= ``BASELINE_THRESHOLD``
+   that agrees (same polarity, no replaced number/date/entity) -> held;
+   such a candidate with flipped polarity -> contradicted; with replaced details ->
+   updated (a differing detail versus the baseline is worth reporting as an update of a
+   known claim rather than as a new claim; a detail on one side only is compatible);
+2. containment (``monitor.containment``): a candidate that states the claim within a
+   longer sentence -> held, contradicted or updated;
+3. covers, for a sentence that joins several baseline statements (only when the
+   candidates together hold most of its content stems, a cheap screen):
+   a. clause cover: the sentence is split at commas, semicolons, dashes, conjunctions
+      and relative pronouns, the pieces regrouped into the fewest clauses that each state
+      something and are each contained in some baseline claim ("X arrived in Moscow,
+      and Russia granted them asylum, a source said");
+   b. split cover: the sentence cut in two anywhere, each half contained ("Insurgent
+      forces led by X | seized control of the capital");
+   held if every part is held; contradicted / updated if a part is;
+4. a looser "state" contradiction: a candidate sharing the claim's entities (at least
+   two, or all if it has one) and most of its content words, with an antonym-lexicon
+   concept of opposite sign ("Jalali had left Damascus" vs "Jalali, still in Damascus,
+   ...") -> contradicted;
+5. otherwise new.
+
+A part of a cover must state something: enough content stems and ``CLAUSE_MIN_WORDS``
+lowercase content words besides names, so that "Prime Minister Mohammad Jalali" from one
+baseline claim and "has arrived in Moscow" from another do not hold a new statement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from monitor.align import STEM
+from monitor.baseline import BaselineIndex, content_tokens
+from monitor.claims import entity_words, make_claim, polarity_cues
+from monitor.compare import detail_changes, polarity_flipped, source_words
+from monitor.containment import (
+    CONTAIN_LIMIT,
+    CONTAIN_MIN_STEMS,
+    CONTAINMENT,
+    HELD,
+    Verdict,
+    contain_stems,
+    contained,
+    restrict,
+)
+from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.stopwords import STOPWORDS
+from monitor.textnorm import fold
+
+__all__ = ["BASELINE_THRESHOLD", "Verdict", "check_baseline"]
+
+BASELINE_THRESHOLD = 85.0  # a claim vs the baseline (other articles): stricter than versions
+BASELINE_LIMIT = 8  # candidates compared as whole sentences
+STATE_CONTAINMENT = 0.6  # share of the claim's content words found in the baseline claim
+CLAUSE_MIN_WORDS = 2  # a clause states something: this many lowercase content words
+CLAUSE_MAX_PIECES = 12  # longer sentences are not searched for a clause cover
+CLAUSE_MAX_JOIN = 4  # a clause joins at most this many pieces
+
+
+# --------------------------------------------------------------------------------------
+# Clause cover
+
+# Where a sentence may join statements: punctuation; conjunctions, subordinators and
+# relative pronouns that open a clause; a reduced relative clause ("forces led by X").
+# Pieces are regrouped (see ``_clause_cover``), so splitting too finely costs only lookups.
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[;()]|[,:](?=\s))\s*|\s+-\s+"
+    r"|\s+(?=(?:and|but|while|whereas|which|who|where|as well as|before|after|because"
+    r"|although|though|until|unless)\s)"
+    r"|\s+(?=[a-z]+ed\s+by\s)",
+    re.I,
+)
+_LOWER_WORD = re.compile(r"\b[a-z][\w'-]*")
+
+
+def _states_something(clause: Claim) -> bool:
+    """Enough content for containment, and a predicate: ``CLAUSE_MIN_WORDS`` lowercase
+    content words besides names (a name, a date or "a source said" alone is not a clause,
+    nor is "Prime Minister Mohammad Jalali")."""
+    if len(contain_stems(clause)) < CONTAIN_MIN_STEMS:
+        return False
+    names = entity_words(clause.entities) | source_words(clause)
+    lower = [w for w in _LOWER_WORD.findall(clause.text) if w not in names]
+    return len(content_tokens(" ".join(lower))) >= CLAUSE_MIN_WORDS
+
+
+def _clause_cover(claim: Claim, baseline: BaselineIndex) -> Verdict | None:
+    """Step 3: the sentence's pieces grouped into clauses that each state something and
+    are each contained in some baseline claim; the fewest clauses win. None if there is
+    no such grouping (or only the whole sentence, already checked)."""
+    pieces = [p.strip() for p in _CLAUSE_BREAK.split(fold(claim.text)) if p and p.strip()]
+    n = len(pieces)
+    if not 2 <= n <= CLAUSE_MAX_PIECES:
+        return None
+    # best[i]: the fewest clauses covering pieces[:i], with their verdicts
+    best: list[list[Verdict] | None] = [[], *([None] * n)]
+    for i in range(1, n + 1):
+        for j in range(max(0, i - CLAUSE_MAX_JOIN), i):
+            head = best[j]
+            if head is None or (j == 0 and i == n):
+                continue
+            current = best[i]
+            if current is not None and len(current) <= len(head) + 1:
+                continue
+            clause = make_claim(" ".join(pieces[j:i]), claim.position)
+            if not _states_something(clause):
+                continue
+            verdict = contained(clause, baseline.scored_candidates(clause, CONTAIN_LIMIT), set())
+            if verdict is not None:
+                best[i] = [*head, verdict]
+    verdicts = best[n]
+    return None if verdicts is None else _worst(verdicts)
+
+
+def _union_holds(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> bool:
+    """Cheap screen before the covers: the candidates together hold ``CONTAINMENT`` of the
+    claim's content stems (a sentence with new words is new, however it is cut)."""
+    mine = contain_stems(claim)
+    if len(mine) < 2 * CONTAIN_MIN_STEMS:
+        return False
+    theirs: set[str] = set()
+    for bc, _ in cands:
+        theirs.update(t[:STEM] for t in bc.claim.key.split())
+    return len(mine & theirs) >= CONTAINMENT * len(mine)
+
+
+def _part(claim: Claim, lo: int, hi: int) -> Claim:
+    """Tokens ``lo:hi`` of a claim as a claim of their own (``norm`` and ``key`` tokens
+    correspond one to one), with only the details and names that occur in them."""
+    norm = " ".join(claim.norm.split()[lo:hi])
+    return restrict(replace(claim, norm=norm, key=" ".join(claim.key.split()[lo:hi])), norm)
+
+
+def _split_cover(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdict | None:
+    """Step 3b: the sentence cut in two anywhere (not only at a clause break), each part
+    stating something and contained in a baseline claim ("Insurgent forces led by X |
+    seized control of the capital" from two sentences). Cuts are pre-screened on stems."""
+    keys = claim.key.split()
+    drop = polarity_cues(claim.norm).cue_words | source_words(claim)
+    names = entity_words(claim.entities)
+    # per token: its stem if it is a content word, and whether it is a lowercase word
+    content = [
+        t[:STEM] if len(t) > 1 and t not in STOPWORDS and t not in drop else "" for t in keys
+    ]
+    lower = [bool(st) and t not in names for st, t in zip(content, keys, strict=True)]
+    if len(set(content) - {""}) < 2 * CONTAIN_MIN_STEMS:
+        return None
+    cand_stems = [{t[:STEM] for t in bc.claim.key.split()} for bc, _ in cands]
+
+    def held_somewhere(mine: set[str]) -> bool:
+        need = CONTAINMENT * len(mine)
+        return any(len(mine & theirs) >= need for theirs in cand_stems)
+
+    for cut in range(1, len(keys)):
+        if not content[cut - 1]:
+            continue  # cuts inside a run of function words give the same parts
+        left, right = set(content[:cut]) - {""}, set(content[cut:]) - {""}
+        if min(len(left), len(right)) < CONTAIN_MIN_STEMS:
+            continue
+        if min(sum(lower[:cut]), sum(lower[cut:])) < CLAUSE_MIN_WORDS:
+            continue
+        if not (held_somewhere(left) and held_somewhere(right)):
+            continue
+        first = contained(_part(claim, 0, cut), cands, set())
+        second = contained(_part(claim, cut, len(keys)), cands, set()) if first else None
+        if first is not None and second is not None:
+            return _worst([first, second])
+    return None
+
+
+def _worst(verdicts: Sequence[Verdict]) -> Verdict:
+    """Contradicted over updated over held."""
+    for kind in (ChangeType.CONTRADICTED, ChangeType.UPDATED):
+        for verdict in verdicts:
+            if verdict.kind is kind:
+                return verdict
+    return HELD
+
+
+# --------------------------------------------------------------------------------------
+# State contradiction
+
+
+def _state_contradiction(claim: Claim, other: Claim) -> bool:
+    """Loose contradiction: same subject/place, opposite antonym-lexicon state."""
+    eff_a = polarity_cues(claim.norm).effective()
+    if not eff_a:
+        return False
+    eff_b = polarity_cues(other.norm).effective()
+    if not any(c in eff_b and eff_b[c] == -s for c, s in eff_a.items()):
+        return False
+    attr = source_words(claim)
+    ents = entity_words(claim.entities) - attr
+    if not ents:
+        return False
+    shared = ents & entity_words(other.entities)
+    if len(shared) < min(2, len(ents)):
+        return False
+    mine = content_tokens(claim.key) - polarity_cues(claim.norm).cue_words - attr
+    if not mine:
+        return False
+    theirs = content_tokens(other.key)
+    return len(mine & theirs) / len(mine) >= STATE_CONTAINMENT
+
+
+# --------------------------------------------------------------------------------------
+
+
+def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
+    """What the baseline says about ``claim`` (see the module docstring)."""
+    cands = baseline.scored_candidates(claim, CONTAIN_LIMIT)
+    if any(bc.claim.norm == claim.norm for bc, _ in cands):
+        return HELD
+    close = [(bc, s) for bc, s in cands[:BASELINE_LIMIT] if s >= BASELINE_THRESHOLD]
+    flipped: BaselineClaim | None = None
+    updated: Verdict | None = None
+    for bc, _ in close:
+        if polarity_flipped(bc.claim, claim):
+            flipped = flipped or bc
+            continue
+        changed = detail_changes(bc.claim, claim, replace_only=True)
+        if not changed:
+            return HELD
+        updated = updated or Verdict(ChangeType.UPDATED, bc, changed)
+    if flipped is not None:
+        return Verdict(ChangeType.CONTRADICTED, flipped)
+    if updated is not None:
+        return updated
+    verdict = contained(claim, cands, {id(bc) for bc, _ in close})
+    if verdict is None and _union_holds(claim, cands):
+        verdict = _clause_cover(claim, baseline) or _split_cover(claim, cands)
+    if verdict is not None:
+        return verdict
+    for bc, _ in cands[:BASELINE_LIMIT]:
+        if _state_contradiction(claim, bc.claim):
+            return Verdict(ChangeType.CONTRADICTED, bc)
+    return Verdict(ChangeType.NEW)

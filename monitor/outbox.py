@@ -1,0 +1,569 @@
+"""The alert outbox: webhook endpoints, their delivery rows, and the retry schedule.
+
+Every change row gets one delivery row per matching endpoint, written in the same transaction
+as the change (`enqueue`, called by `Store.save_version`), so a crash leaves a change with all
+its deliveries or neither. A delivery's `msg_id` (the Standard Webhooks `webhook-id`) is fixed
+here, once, so every re-send of the alert carries the same id and receivers can de-duplicate.
+
+Delivery states: `pending` (to send at `next_attempt_at`), `delivered`, `failed` (a permanent
+answer, or retries exhausted), `skipped` (the endpoint was disabled by a 410 when the alert was
+due: not sent; `monitor deliveries retry ID` re-queues it) and `cancelled` (the endpoint was
+removed). The worker in monitor.deliver sends; this module only decides and records.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .errors import UsageError
+from .models import SEVERITY, Alert, Change, ChangeType, Source, Webhook, severity_rank
+from .store import utc_iso
+
+if TYPE_CHECKING:
+    from .store import Store
+
+log = logging.getLogger(__name__)
+
+STATES = ("pending", "delivered", "failed", "skipped", "cancelled")
+# Delay before retry n (after the n-th failed attempt): about three days in all, then 'failed'.
+RETRY_DELAYS: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 86400, 86400)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+JITTER = 0.2  # each delay moves by up to this fraction, so retries of many alerts spread out
+_ALPHABET = string.ascii_letters + string.digits
+
+
+class Rng(Protocol):
+    """The part of random.Random the schedule uses (tests inject a fixed one)."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+def new_msg_id() -> str:
+    """A fresh webhook-id: "msg_" and 24 random letters and digits."""
+    return "msg_" + "".join(secrets.choice(_ALPHABET) for _ in range(24))
+
+
+def retry_delay(attempts: int, rng: Rng) -> float | None:
+    """Seconds to wait after the `attempts`-th failed attempt, or None when retries are over.
+
+    5 s, 5 min, 30 min, 2 h, 5 h, 10 h, then daily twice (the last try about 2.7 days after
+    the first), each moved by up to ±20 % of jitter.
+    """
+    if attempts < 1 or attempts > len(RETRY_DELAYS):
+        return None
+    return RETRY_DELAYS[attempts - 1] * rng.uniform(1 - JITTER, 1 + JITTER)
+
+
+def matches(hook: Webhook, change_type: str, names: Iterable[str]) -> bool:
+    """Whether `hook` wants a change of `change_type` whose source is known by `names`.
+
+    `names` are the article's name and tags and, for an article found in a feed or folder,
+    the parent's name and tags. Empty `types`/`sources` filters mean all.
+    """
+    if hook.types and change_type not in hook.types:
+        return False
+    if hook.sources and not set(hook.sources) & set(names):
+        return False
+    return severity_rank(SEVERITY[change_type]) >= severity_rank(hook.min_severity)
+
+
+@dataclass(frozen=True)
+class WebhookStatus:
+    """An endpoint with its delivery state and counts (for `webhooks list`)."""
+
+    webhook: Webhook
+    added_at: str
+    disabled_at: str | None = None
+    disabled_reason: str | None = None
+    backoff_until: str | None = None
+    pending: int = 0
+    delivered: int = 0
+    failed: int = 0
+
+    def state(self, now: datetime) -> str:
+        if self.disabled_at is not None:
+            return "disabled"
+        if self.backoff_until is not None and self.backoff_until > utc_iso(now):
+            return "backing off"
+        return "enabled"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the outbox."""
+
+    id: int
+    change_id: int
+    webhook: str
+    msg_id: str
+    state: str
+    attempts: int
+    next_attempt_at: str | None
+    last_status: int | None
+    last_error: str | None
+    created_at: str
+    delivered_at: str | None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One logged send of a delivery (a digest logs one attempt per delivery it carried)."""
+
+    delivery_id: int
+    attempted_at: str
+    status: int | None
+    error: str | None
+    duration_ms: int | None
+    digest_size: int
+
+
+@dataclass(frozen=True)
+class Due:
+    """The alerts due now for one endpoint, oldest first."""
+
+    webhook: Webhook
+    alerts: tuple[Alert, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one request did, as the outbox records it.
+
+    `result` is "delivered", "retry" (try again later), "failed" (permanent) or "gone" (HTTP
+    410: the delivery fails and the endpoint is disabled). `retry_after` (seconds) backs
+    the whole endpoint off.
+    """
+
+    result: str
+    status: int | None = None
+    error: str | None = None
+    duration_ms: int | None = None
+    retry_after: float | None = None
+
+
+class Outbox:
+    """Endpoints and deliveries in one Store's database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
+
+    # -- endpoints ------------------------------------------------------------------------
+
+    def add_webhook(self, hook: Webhook, *, now: datetime) -> None:
+        """Insert a new endpoint; a name in use is a UsageError."""
+        if self.get_webhook(hook.name) is not None:
+            raise UsageError(f"a webhook named {hook.name!r} already exists")
+        with self.store.transaction():
+            self.db.table("webhooks").insert({**_webhook_row(hook), "added_at": utc_iso(now)})
+
+    def sync_config(self, hooks: Sequence[Webhook], *, now: datetime) -> None:
+        """Make the config's `[[webhooks]]` present as declared; the config wins a name clash.
+
+        A changed definition keeps the endpoint's state (disabled by a 410, backing off).
+        Config endpoints gone from the file are removed and their pending alerts cancelled.
+        """
+        wanted = {h.name: h for h in hooks}
+        with self.store.transaction():
+            for row in self.db.query("SELECT name, origin FROM webhooks"):
+                if row["origin"] == "config" and row["name"] not in wanted:
+                    self._delete(row["name"], now)
+            for hook in hooks:
+                existing = self.get_webhook(hook.name)
+                if existing is not None and existing.origin != "config":
+                    log.warning(
+                        "webhook %s is defined in the config and by the CLI; the config wins",
+                        hook.name,
+                    )
+                if existing is None:
+                    self.db.table("webhooks").insert(
+                        {**_webhook_row(hook), "added_at": utc_iso(now)}
+                    )
+                elif existing != hook:
+                    self.db.table("webhooks").update(hook.name, _webhook_row(hook))
+
+    def remove_webhook(self, name: str, *, now: datetime) -> int:
+        """Remove an endpoint; returns how many of its queued alerts were cancelled."""
+        if self.get_webhook(name) is None:
+            raise UsageError(f"unknown webhook {name!r}")
+        with self.store.transaction():
+            return self._delete(name, now)
+
+    def _delete(self, name: str, now: datetime) -> int:
+        cursor = self.db.execute(
+            "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, "
+            "last_error = ? WHERE webhook = ? AND state IN ('pending', 'skipped')",
+            [f"webhook removed at {utc_iso(now)}", name],
+        )
+        self.db.execute("DELETE FROM webhooks WHERE name = ?", [name])
+        return int(cursor.rowcount)
+
+    def enable_webhook(self, name: str) -> bool:
+        """Clear a 410 disable and any Retry-After back-off; False if it was not disabled."""
+        status = self.status(name)
+        if status is None:
+            raise UsageError(f"unknown webhook {name!r}")
+        with self.store.transaction():
+            self.db.execute(
+                "UPDATE webhooks SET disabled_at = NULL, disabled_reason = NULL, "
+                "backoff_until = NULL WHERE name = ?",
+                [name],
+            )
+        return status.disabled_at is not None
+
+    def get_webhook(self, name: str) -> Webhook | None:
+        rows = list(self.db.query("SELECT * FROM webhooks WHERE name = ?", [name]))
+        return _webhook(rows[0]) if rows else None
+
+    def status(self, name: str) -> WebhookStatus | None:
+        found = [s for s in self.statuses() if s.webhook.name == name]
+        return found[0] if found else None
+
+    def statuses(self) -> list[WebhookStatus]:
+        """Every endpoint, in name order, with its pending/delivered/failed counts."""
+        counts: dict[tuple[str, str], int] = {}
+        for row in self.db.query(
+            "SELECT webhook, state, count(*) AS n FROM deliveries GROUP BY webhook, state"
+        ):
+            counts[(row["webhook"], row["state"])] = row["n"]
+        return [
+            WebhookStatus(
+                webhook=_webhook(row),
+                added_at=row["added_at"],
+                disabled_at=row["disabled_at"],
+                disabled_reason=row["disabled_reason"],
+                backoff_until=row["backoff_until"],
+                pending=counts.get((row["name"], "pending"), 0),
+                delivered=counts.get((row["name"], "delivered"), 0),
+                failed=counts.get((row["name"], "failed"), 0),
+            )
+            for row in self.db.query("SELECT * FROM webhooks ORDER BY name")
+        ]
+
+    # -- enqueue --------------------------------------------------------------------------
+
+    def enqueue(
+        self, source: Source, changes: Sequence[tuple[int, Change]], *, now: datetime
+    ) -> int:
+        """Queue one delivery per (change, matching endpoint); returns how many were queued.
+
+        Runs inside the caller's transaction (as a savepoint), so the change rows and their
+        deliveries commit together. An endpoint disabled by a 410 gets a 'skipped' row.
+        """
+        hooks = [
+            (_webhook(r), r["disabled_at"])
+            for r in self.db.query("SELECT * FROM webhooks ORDER BY name")
+        ]
+        if not hooks or not changes:
+            return 0
+        names = self._names(source)
+        stamp = utc_iso(now)
+        rows = []
+        for change_id, change in changes:
+            for hook, disabled_at in hooks:
+                if not matches(hook, change.type.value, names):
+                    continue
+                row = {
+                    "change_id": change_id,
+                    "webhook": hook.name,
+                    "msg_id": new_msg_id(),
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": stamp,
+                    "created_at": stamp,
+                }
+                if disabled_at is not None:
+                    row.update(
+                        state="skipped",
+                        next_attempt_at=None,
+                        last_error="webhook disabled; not sent",
+                    )
+                rows.append(row)
+        with self.store.transaction():
+            self.db.table("deliveries").insert_all(rows)
+        return sum(r["state"] == "pending" for r in rows)
+
+    def _names(self, source: Source) -> set[str]:
+        names = {source.name, *source.tags}
+        if source.parent is not None:
+            names.add(source.parent)
+            parent = self.store.get_source(source.parent)
+            if parent is not None:
+                names.update(parent.tags)
+        return names
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def due(self, now: datetime, *, limit: int = 500) -> list[Due]:
+        """Pending alerts due at `now` for enabled endpoints not backing off, per endpoint."""
+        stamp = utc_iso(now)
+        rows = list(
+            self.db.query(
+                "SELECT d.id AS delivery_id, d.msg_id, d.webhook, c.* FROM deliveries d "
+                "JOIN webhooks w ON w.name = d.webhook JOIN changes c ON c.id = d.change_id "
+                "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND w.disabled_at IS NULL "
+                "AND (w.backoff_until IS NULL OR w.backoff_until <= ?) ORDER BY d.id LIMIT ?",
+                [stamp, stamp, limit],
+            )
+        )
+        grouped: dict[str, list[Alert]] = {}
+        tags: dict[str, tuple[str, ...]] = {}
+        for row in rows:
+            if row["source"] not in tags:
+                tags[row["source"]] = self._tags(row["source"])
+            grouped.setdefault(row["webhook"], []).append(_alert(row, tags[row["source"]]))
+        due = []
+        for name, alerts in grouped.items():
+            hook = self.get_webhook(name)
+            if hook is not None:
+                due.append(Due(hook, tuple(alerts)))
+        return due
+
+    def _tags(self, source_name: str) -> tuple[str, ...]:
+        source = self.store.get_source(source_name)
+        if source is None:
+            return ()
+        tags = list(source.tags)
+        if source.parent is not None:
+            parent = self.store.get_source(source.parent)
+            tags += [t for t in (parent.tags if parent else ()) if t not in tags]
+        return tuple(tags)
+
+    def record(
+        self,
+        webhook: str,
+        delivery_ids: Sequence[int],
+        outcome: Outcome,
+        *,
+        now: datetime,
+        rng: Rng,
+        retry_after_cap: float,
+    ) -> dict[int, str]:
+        """Log one attempt for each delivery a request carried and mark them, atomically.
+
+        Returns each delivery's new state. A 410 also disables the endpoint and skips its
+        other pending alerts; a Retry-After backs the endpoint off (at most
+        `retry_after_cap` seconds) and no retry of these alerts comes before it ends.
+        """
+        stamp = utc_iso(now)
+        backoff = (
+            now + timedelta(seconds=min(outcome.retry_after, retry_after_cap))
+            if outcome.retry_after is not None
+            else None
+        )
+        states: dict[int, str] = {}
+        with self.store.transaction():
+            for delivery_id in delivery_ids:
+                row = self.db.execute(
+                    "SELECT attempts FROM deliveries WHERE id = ?", [delivery_id]
+                ).fetchone()
+                attempts = (row[0] if row else 0) + 1
+                update: dict[str, Any] = {
+                    "attempts": attempts,
+                    "last_status": outcome.status,
+                    "last_error": outcome.error,
+                    "next_attempt_at": None,
+                }
+                if outcome.result == "delivered":
+                    update.update(state="delivered", delivered_at=stamp)
+                elif outcome.result == "retry":
+                    delay = retry_delay(attempts, rng)
+                    if delay is None:
+                        update["state"] = "failed"
+                    else:
+                        when = now + timedelta(seconds=delay)
+                        if backoff is not None and backoff > when:
+                            when = backoff
+                        update.update(state="pending", next_attempt_at=utc_iso(when))
+                else:
+                    update["state"] = "failed"
+                self.db.table("deliveries").update(delivery_id, update)
+                self.db.table("delivery_attempts").insert(
+                    {
+                        "delivery_id": delivery_id,
+                        "attempted_at": stamp,
+                        "status": outcome.status,
+                        "error": outcome.error,
+                        "duration_ms": outcome.duration_ms,
+                        "digest_size": len(delivery_ids),
+                    }
+                )
+                states[delivery_id] = update["state"]
+            if outcome.result == "gone":
+                self.db.execute(
+                    "UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE name = ?",
+                    [stamp, outcome.error or f"HTTP {outcome.status}", webhook],
+                )
+                self.db.execute(
+                    "UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, "
+                    "last_error = 'webhook disabled; not sent' "
+                    "WHERE webhook = ? AND state = 'pending'",
+                    [webhook],
+                )
+            if backoff is not None:
+                self.db.execute(
+                    "UPDATE webhooks SET backoff_until = ? WHERE name = ?",
+                    [utc_iso(backoff), webhook],
+                )
+        return states
+
+    # -- inspection and re-queueing -----------------------------------------------------------
+
+    def deliveries(
+        self,
+        *,
+        failed: bool = False,
+        webhook: str | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """Deliveries, newest first; `failed` keeps only the failed ones."""
+        where: list[str] = []
+        params: list[Any] = []
+        if failed:
+            where.append("state = 'failed'")
+        if webhook is not None:
+            where.append("webhook = ?")
+            params.append(webhook)
+        sql = "SELECT * FROM deliveries"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [Delivery(**row) for row in self.db.query(sql, params)]
+
+    def pending(self) -> tuple[int, str | None]:
+        """How many deliveries are pending, and the earliest next try among them."""
+        row = self.db.execute(
+            "SELECT count(*), min(next_attempt_at) FROM deliveries WHERE state = 'pending'"
+        ).fetchone()
+        return int(row[0]), row[1]
+
+    def get_delivery(self, delivery_id: int) -> Delivery | None:
+        rows = list(self.db.query("SELECT * FROM deliveries WHERE id = ?", [delivery_id]))
+        return Delivery(**rows[0]) if rows else None
+
+    def attempts(self, delivery_id: int) -> list[Attempt]:
+        return [
+            Attempt(**{k: row[k] for k in Attempt.__dataclass_fields__})
+            for row in self.db.query(
+                "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id", [delivery_id]
+            )
+        ]
+
+    def retry(
+        self, ids: Sequence[int] = (), *, all_failed: bool = False, now: datetime
+    ) -> list[int]:
+        """Re-queue deliveries to be sent now, with a fresh retry budget; returns their ids.
+
+        Pending, failed and skipped deliveries can be re-queued; a delivered one, or one whose
+        endpoint was removed, is a UsageError (and nothing is changed).
+        """
+        if all_failed:
+            ids = [
+                r["id"]
+                for r in self.db.query(
+                    "SELECT id FROM deliveries WHERE state = 'failed' ORDER BY id"
+                )
+            ]
+        problems = []
+        for delivery_id in ids:
+            found = self.get_delivery(delivery_id)
+            if found is None:
+                problems.append(f"unknown delivery {delivery_id}")
+            elif found.state == "delivered":
+                problems.append(f"delivery {delivery_id} was already delivered")
+            elif self.get_webhook(found.webhook) is None:
+                problems.append(f"delivery {delivery_id}: webhook {found.webhook!r} was removed")
+        if problems:
+            raise UsageError("; ".join(problems))
+        with self.store.transaction():
+            for delivery_id in ids:
+                self.db.execute(
+                    "UPDATE deliveries SET state = 'pending', attempts = 0, "
+                    "next_attempt_at = ? WHERE id = ?",
+                    [utc_iso(now), delivery_id],
+                )
+        return list(ids)
+
+
+def _webhook_row(hook: Webhook) -> dict[str, Any]:
+    return {
+        "name": hook.name,
+        "kind": hook.kind,
+        "url": hook.url,
+        "url_env": hook.url_env,
+        "secret": hook.secret,
+        "secret_env": hook.secret_env,
+        "types": json.dumps(list(hook.types)),
+        "sources": json.dumps(list(hook.sources)),
+        "min_severity": hook.min_severity,
+        "origin": hook.origin,
+    }
+
+
+def _webhook(row: dict[str, Any]) -> Webhook:
+    return Webhook(
+        name=row["name"],
+        kind=row["kind"],
+        url=row["url"],
+        url_env=row["url_env"],
+        secret=row["secret"],
+        secret_env=row["secret_env"],
+        types=tuple(json.loads(row["types"] or "[]")),
+        sources=tuple(json.loads(row["sources"] or "[]")),
+        min_severity=row["min_severity"],
+        origin=row["origin"],
+    )
+
+
+def _alert(row: dict[str, Any], tags: tuple[str, ...]) -> Alert:
+    return Alert(
+        delivery_id=row["delivery_id"],
+        msg_id=row["msg_id"],
+        webhook=row["webhook"],
+        change_id=row["id"],
+        type=ChangeType(row["type"]),
+        severity=SEVERITY[row["type"]],
+        source=row["source"],
+        url=row["url"],
+        article_title=row["article_title"],
+        claim=row["claim"],
+        previous_claim=row["previous_claim"],
+        baseline_claim=row["baseline_claim"],
+        baseline_source=row["baseline_source"],
+        details=json.loads(row["details"] or "{}"),
+        detected_at=row["detected_at"],
+        version_id=row["version_id"],
+        tags=tags,
+    )
+
+
+def sync_config_webhooks(store: Store, hooks: Sequence[Webhook], *, now: datetime) -> None:
+    """`Outbox(store).sync_config(hooks, now=now)`: the one call `Env.store()` makes."""
+    Outbox(store).sync_config(hooks, now=now)
+
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "RETRY_DELAYS",
+    "STATES",
+    "Attempt",
+    "Delivery",
+    "Due",
+    "Outbox",
+    "Outcome",
+    "WebhookStatus",
+    "matches",
+    "new_msg_id",
+    "retry_delay",
+    "sync_config_webhooks",
+]

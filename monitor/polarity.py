@@ -1,0 +1,197 @@
+"""Polarity of a claim: negators and antonym-lexicon cues.
+
+``polarity_cues`` exposes the negators and antonym-lexicon hits of a normalised claim so
+that the diff can tell a polarity flip ("was alive" -> "was dead", "has been confirmed"
+-> "has not been confirmed", "pledged cooperation" -> "refused to cooperate") from a
+paraphrase. ``Polarity.negated`` is the parity of negators plus negative members of the
+polar concepts. The lexicon is general and small: concepts with their two sides, not
+phrases of any one story.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+from monitor.stopwords import wordset
+
+__all__ = ["Polarity", "polarity_cues"]
+
+_NEGATORS = wordset(
+    """
+    not no never nor neither none nobody nothing nowhere cannot cant dont doesnt
+    didnt isnt wasnt werent arent hasnt havent hadnt wont wouldnt couldnt shouldnt
+    aint mustnt neednt
+    """
+)
+# concept -> (positive members, negative members); multi-word members are bigrams.
+_ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "life": (
+        wordset("alive survived survives survive living"),
+        wordset("dead died dies killed deceased"),
+    ),
+    "presence": (
+        wordset("remain remains remained stay stays stayed still_in still_at still_inside"),
+        wordset("left leave leaves fled flee flees departed escaped"),
+    ),
+    "truth": (
+        wordset("confirmed confirms confirm confirmation verified acknowledged admitted"),
+        wordset("denied denies deny denying denial unconfirmed unverified refuted disputed"),
+    ),
+    "acceptance": (
+        wordset(
+            "accepted accepts accept approved approves approve welcomed welcomes endorsed endorses"
+        ),
+        wordset("rejected rejects reject refused refuses declined declines"),
+    ),
+    "commitment": (
+        wordset("pledged pledges pledge promised promises vowed vows agreed agrees"),
+        wordset("refused refuses refuse declined declines"),
+    ),
+    "outcome": (wordset("succeeded succeeds won wins"), wordset("failed fails lost loses")),
+    "custody": (wordset("arrested detained captured jailed"), wordset("released freed")),
+    "guilt": (wordset("guilty convicted"), wordset("innocent acquitted")),
+    "openness": (
+        wordset("open opened opens reopen reopened reopens reopening"),
+        wordset("closed closes shut shuts sealed"),
+    ),
+    "operation": (
+        wordset("resumed resume resumes restarted"),
+        wordset("suspended suspends halted halts stopped cancelled canceled"),
+    ),
+    "restriction": (wordset("imposed imposes introduced"), wordset("lifted lifts")),
+    "permission": (
+        wordset("allowed allows permitted permits authorised authorized"),
+        wordset("banned bans barred bars prohibited forbidden blocked"),
+    ),
+    "support": (
+        wordset("supported supports backed backs endorsed"),
+        wordset("opposed opposes condemned condemns"),
+    ),
+    "trend": (
+        wordset("rose risen increased increases grew grown"),
+        wordset("fell fallen decreased decreases dropped"),
+    ),
+    "damage": (wordset("intact undamaged unharmed"), wordset("damaged destroyed")),
+    "accuracy": (wordset("true accurate correct"), wordset("false inaccurate incorrect fake")),
+}
+# Concepts whose negative side reads as a negation of the positive one; only these count
+# towards ``Claim.negated`` (for "presence" or "outcome" neither side is a negation).
+_POLAR_CONCEPTS = frozenset({"life", "truth", "acceptance", "commitment"})
+
+
+_INFLECTIONS = ("ing", "ed", "es", "s")
+
+
+def _lemma(word: str) -> str:
+    """Crude lemma: "capturing" / "captured" / "captures" / "capture" -> "captur"."""
+    for suffix in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+# word (or "~" + lemma, for inflections the lexicon does not list) -> (concept, sign)
+_CUE_INDEX: dict[str, list[tuple[str, int]]] = {}
+for _concept, (_pos, _neg) in _ANTONYMS.items():
+    for _sign, _members in ((1, _pos), (-1, _neg)):
+        for _w in _members:
+            _CUE_INDEX.setdefault(_w, []).append((_concept, _sign))
+            if "_" not in _w:
+                _hits = _CUE_INDEX.setdefault("~" + _lemma(_w), [])
+                if (_concept, _sign) not in _hits:
+                    _hits.append((_concept, _sign))
+_BIGRAM_FIRST = frozenset(k.split("_")[0] for k in _CUE_INDEX if "_" in k)
+# "no fewer than 20", "not only": a negator that does not negate the claim
+_NOT_NEGATION = frozenset(
+    {("not", "only"), ("no", "doubt"), ("not", "just"), ("no", "fewer"), ("no", "less")}
+    | {("no", "more"), ("not", "least")}
+)
+# Verbs that negate the verb after "to" (at most two words later): "declined to confirm",
+# "failed on Monday to reach", "has yet to confirm", "refused to leave" (by lemma).
+_NEGATING_BEFORE_TO = frozenset({"refus", "declin", "fail", "unabl"})
+_NEGATING_PREFIXES = frozenset(w[:4] for w in _NEGATING_BEFORE_TO)
+NEG_SCOPE = 5  # a negator negates the state words up to this many tokens after it
+
+
+class Polarity:
+    """Negators and antonym-lexicon hits of one normalised sentence."""
+
+    __slots__ = ("concepts", "cue_words", "negative_words", "negators", "scoped")
+
+    def __init__(
+        self,
+        negators: int,
+        concepts: Counter[tuple[str, int]],
+        cue_words: frozenset[str],
+        negative_words: int,
+        scoped: dict[str, set[int]],
+    ) -> None:
+        self.negators = negators  # "not", "never", "didn't" ...
+        self.concepts = concepts  # (concept, +1/-1) -> hits
+        self.cue_words = cue_words  # the tokens that produced the cues
+        self.negative_words = negative_words  # tokens on the negative side of a polar concept
+        self.scoped = scoped  # concept -> signs, each flipped by a negator just before it
+
+    @property
+    def negated(self) -> bool:
+        return (self.negators + self.negative_words) % 2 == 1
+
+    def signs(self, concept: str) -> set[int]:
+        return {sign for (c, sign) in self.concepts if c == concept}
+
+    def effective(self) -> dict[str, int]:
+        """Concept -> the state the sentence asserts: the member's sign, flipped when a
+        negator stands at most ``NEG_SCOPE`` words before it ("would not be allowed");
+        a concept asserted both ways is left out."""
+        return {c: next(iter(signs)) for c, signs in self.scoped.items() if len(signs) == 1}
+
+
+@lru_cache(maxsize=65536)
+def polarity_cues(norm: str) -> Polarity:
+    toks = norm.split()
+    negators = 0
+    concepts: Counter[tuple[str, int]] = Counter()
+    negative_words = 0
+    words: set[str] = set()
+    scoped: dict[str, set[int]] = {}
+    last_negator = -NEG_SCOPE - 1
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if tok in _NEGATORS:
+            negator = (tok, nxt) not in _NOT_NEGATION
+        elif tok == "yet":
+            negator = nxt == "to"
+        else:
+            negator = (
+                tok[:4] in _NEGATING_PREFIXES
+                and _lemma(tok) in _NEGATING_BEFORE_TO
+                and "to" in toks[i + 1 : i + 4]
+            )
+        if negator:
+            negators += 1
+            words.add(tok)
+            last_negator = i
+            continue
+        # an unlisted inflection of a member counts ("capturing"); a bare form does not
+        # ("dispute", "escape" and "release" are nouns as often as verbs)
+        hits = _CUE_INDEX.get(tok)
+        if hits is None and tok.endswith(_INFLECTIONS):
+            hits = _CUE_INDEX.get("~" + _lemma(tok))
+        bigram = _CUE_INDEX.get(f"{tok}_{nxt}") if tok in _BIGRAM_FIRST else None
+        if not hits and not bigram:
+            continue
+        negative = False
+        for cand_hits, pair in ((hits, False), (bigram, True)):
+            for hit in cand_hits or ():
+                concepts[hit] += 1
+                flip = -1 if i - last_negator <= NEG_SCOPE else 1
+                scoped.setdefault(hit[0], set()).add(hit[1] * flip)
+                words.add(tok)
+                if pair:
+                    words.add(nxt)
+                if hit[1] < 0 and hit[0] in _POLAR_CONCEPTS:
+                    negative = True
+        negative_words += negative
+    return Polarity(negators, concepts, frozenset(words), negative_words, scoped)

@@ -1,0 +1,326 @@
+"""Text normalisation for claims: character folding, dates, clock times and numbers.
+
+``normalise`` turns folded text into ``(norm, key, numbers, dates)``:
+
+- ``norm``: dates canonicalised to ``MM-DD`` / ``YYYY-MM-DD`` / ``YYYY-MM`` / ``YYYY`` /
+  weekday name, clock times to ``HH:MM``, number words to digits ("three" -> "3",
+  "two hundred thousand" -> "200000"), thousands separators folded, lowercased,
+  punctuation stripped, whitespace collapsed;
+- ``key``: ``norm`` with numbers replaced by ``#`` and dates/times by ``@``, so two versions
+  of a statement with a changed detail share a key;
+- ``numbers`` / ``dates``: the canonical values in reading order ("1" is left out of
+  ``numbers``: "one"/"a" is as much an article as a count).
+
+Pure and regex-based; every pattern is compiled once at import time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "DATE_RE",
+    "ENTRY_STAMP",
+    "MONTHS",
+    "NUMBER_WORDS",
+    "WEEKDAYS",
+    "date_pattern",
+    "fold",
+    "normalise",
+]
+
+# Quotes to straight quotes, dashes to "-" (long dashes spaced: they separate clauses),
+# no-break space to space, the ellipsis character to three dots.
+_FOLD = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`\u00b4", "'")
+    | dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"')
+    | dict.fromkeys("\u2010\u2011\u2012\u2212", "-")
+    | dict.fromkeys("\u2013\u2014\u2015", " - ")
+    | {"\u00a0": " ", "\u2026": "..."}
+)
+
+
+def fold(text: str) -> str:
+    """NFKC, curly quotes to straight, dashes to ``-`` (long dashes spaced), nbsp to space."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+
+
+# --------------------------------------------------------------------------------------
+# Dates and clock times
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11,
+    "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+_MON = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE_FORMS = {
+    "iso": r"\b(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b",
+    "day_month": rf"\b(?:the\s+)?(?P<ad>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<am>{_MON})\b\.?"
+    rf"(?:,?\s+(?P<ay>\d{{4}})\b)?",
+    "month_day": rf"\b(?P<bm>{_MON})\b\.?\s+(?P<bd>\d{{1,2}}){_ORD}(?![\d:])\b"
+    rf"(?:,?\s+(?P<by>\d{{4}})\b)?",
+    "month_year": rf"\b(?P<cm>{_MON})\b\.?,?\s+(?P<cy>(?:19|20)\d{{2}})\b",
+    "year": r"\b(?P<yp>in|since|by|from|until|till|before|after|during|of|early|late|mid)[\s-]+"
+    r"(?P<yy>(?:19|20)\d{2})\b(?!\s*(?:people|troops|soldiers|fighters|prisoners|dead|killed|"
+    r"civilians|men|women|children|km|miles|%|percent))",
+    "weekday": r"\b(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+}
+DATE_RE = re.compile("|".join(_DATE_FORMS.values()), re.I)
+# The same alternation without the forms that cannot match a given text (checked by
+# cheap hints): the date scan is the costliest step of normalisation, and a regex
+# without the month alternatives fails much faster at every word.
+_DATES_NO_MONTH = re.compile("|".join(_DATE_FORMS[k] for k in ("iso", "year", "weekday")), re.I)
+_WEEKDAY_RE = re.compile(_DATE_FORMS["weekday"], re.I)
+_DIGIT = re.compile(r"\d")
+_MONTH_HINT = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
+
+
+def date_pattern(text: str) -> re.Pattern[str] | None:
+    """The date regex to scan ``text`` with (same matches as ``DATE_RE``), or None when
+    ``text`` can hold no date at all."""
+    if not _DIGIT.search(text):
+        return _WEEKDAY_RE if _WEEKDAY_HINT.search(text) else None
+    return DATE_RE if _MONTH_HINT.search(text) else _DATES_NO_MONTH
+
+
+_WEEKDAY_HINT = re.compile(r"day\b", re.I)
+_DATE_GROUPS = tuple(DATE_RE.groupindex)
+
+
+# Clock times: "04:00", "4am", "4 a.m.", "16.30 pm" -> canonical 24-hour "HH:MM". The
+# colon form needs two-digit minutes; the dotted form ("4.30") only counts with am/pm
+# (else it is a decimal number).
+_AMPM = r"(?P<{0}>[ap])\.?\s?m\b\.?"
+_TIME_RE = re.compile(
+    r"(?<![\w:.])(?P<h1>[01]?\d|2[0-3]):(?P<m1>[0-5]\d)(?![\d:])(?:\s?" + _AMPM.format("p1") + ")?"
+    r"|(?<![\w:.])(?P<h2>1[0-2]|0?\d)(?:\.(?P<m2>[0-5]\d))?\s?" + _AMPM.format("p2"),
+    re.I,
+)
+_TIME_HINT = re.compile(r"\d[:.]\d|\d\s?[ap]\.?\s?m\b", re.I)
+# A live-blog entry stamp at the start of a sentence: "12:30 GMT - ", "4.15pm: ".
+ENTRY_STAMP = re.compile(
+    r"^\s*(?:[01]?\d|2[0-3])[:.][0-5]\d\s?(?:[ap]\.?\s?m\.?)?\s*"
+    r"(?:(?:GMT|UTC|BST|CET|CEST|EET|EST|EDT|ET|PST|PT|MSK)\b|local time)?\s*[-:|]\s+"
+    r"(?=[\"'A-Z])"
+)
+
+
+def _canon_time(m: re.Match[str]) -> str:
+    g = m.groupdict()
+    hour = int(g["h1"] or g["h2"])
+    minute = int(g["m1"] or g["m2"] or 0)
+    ampm = (g["p1"] or g["p2"] or "").lower()
+    if ampm and not 1 <= hour <= 12:
+        return ""
+    if ampm == "p" and hour != 12:
+        hour += 12
+    elif ampm == "a" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _canon_date(m: re.Match[str]) -> tuple[str, str]:
+    """Return (canonical date, prefix text to keep) for a date match."""
+    # a reduced pattern lacks some groups; "" stands for a group that did not match
+    g: dict[str, str] = dict.fromkeys(_DATE_GROUPS, "") | m.groupdict("")
+    if g["iy"]:
+        return f"{int(g['iy']):04d}-{int(g['im']):02d}-{int(g['id']):02d}", ""
+    if g["am"] or g["bm"]:
+        mon = MONTHS[(g["am"] or g["bm"]).lower()]
+        day = int(g["ad"] or g["bd"])
+        year = g["ay"] or g["by"]
+        if not 1 <= day <= 31:
+            return "", ""
+        return (f"{int(year):04d}-" if year else "") + f"{mon:02d}-{day:02d}", ""
+    if g["cm"]:
+        return f"{int(g['cy']):04d}-{MONTHS[g['cm'].lower()]:02d}", ""
+    if g["yy"]:
+        return g["yy"], g["yp"] + " "
+    return g["wd"].lower(), ""
+
+
+# --------------------------------------------------------------------------------------
+# Numbers
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_NUM_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
+_TOKEN = re.compile(r"\x00[dn]\d+\x00|[^\W_]+(?:'[^\W_]+)*")
+
+
+# Vague quantities are numbers too ("dozens" -> "hundreds" is an update); they are
+# kept as words ("tens of thousands" -> "tens_of_thousands").
+_VAGUE = frozenset({"dozens", "hundreds", "thousands", "millions", "billions"})
+_VAGUE_OF = frozenset({"tens", "hundreds"})
+# Ordinals are numbers ("the second day" -> "the third day"), except "first", which is as
+# much an idiom ("for the first time", "at first") as a count.
+_ORDINAL_WORDS = {
+    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_DIGIT_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+_ORD_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_QUANTITY_WORDS = _VAGUE | _VAGUE_OF | frozenset(_ORDINAL_WORDS)
+# every word that writes a quantity ("Dozens", "Three", "Second" open sentences: not names)
+NUMBER_WORDS = (
+    _QUANTITY_WORDS | frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | {"dozen"}
+)
+
+
+def _ordinal(tok: str) -> str | None:
+    """Canonical ordinal ("2nd", "21st") of a token, "first" for 1, None if not one."""
+    m = _DIGIT_ORDINAL.match(tok)
+    n = int(m.group(1)) if m else _ORDINAL_WORDS.get(tok)
+    if n is None:
+        return None
+    if n == 1:
+        return "first"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _fmt_number(value: float) -> str:
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """(norm, key, numbers, dates) of folded text (see the module docstring)."""
+    dates: list[str] = []
+
+    def _date_sub(m: re.Match[str]) -> str:
+        canon, prefix = _canon_date(m)
+        if not canon:
+            return m.group(0)
+        dates.append(canon)
+        return f" {prefix}\x00D{len(dates) - 1}\x00 "
+
+    work = text.replace("\x00", " ")
+    pattern = date_pattern(work)
+    if pattern is not None:
+        work = pattern.sub(_date_sub, work)
+    if _TIME_HINT.search(work):  # every time form has "4:30", "4.30" or "4pm"
+
+        def _time_sub(m: re.Match[str]) -> str:
+            canon = _canon_time(m)
+            if not canon:
+                return m.group(0)
+            dates.append(canon)
+            return f" \x00D{len(dates) - 1}\x00 "
+
+        work = _TIME_RE.sub(_time_sub, work)
+    work = work.replace("%", " percent ")
+    nums: list[float] = []
+
+    def _num_sub(m: re.Match[str]) -> str:
+        nums.append(float(m.group(1).replace(",", "") + (m.group(2) or "")))
+        return f" \x00N{len(nums) - 1}\x00 "
+
+    work = _NUM_RE.sub(_num_sub, work)
+    raw_tokens = _TOKEN.findall(work.lower())
+    norm_toks: list[str] = []
+    key_toks: list[str] = []
+    numbers: list[str] = []
+    i = 0
+    n = len(raw_tokens)
+    while i < n:
+        tok = raw_tokens[i]
+        if tok.startswith("\x00d"):
+            d = dates[int(tok[2:-1])]
+            norm_toks.append(d)
+            key_toks.append("@")
+            i += 1
+            continue
+        word = None
+        if tok in _QUANTITY_WORDS or (tok[-2:] in _ORD_SUFFIXES and tok[:1].isdigit()):
+            word = _vague(raw_tokens, i) or _ordinal(tok)
+        if word is not None:
+            if word != "first":
+                numbers.append(word)
+            norm_toks.append(word)
+            key_toks.append("#" if word != "first" else word)
+            i += len(word.split("_"))
+            continue
+        value: float | None = None
+        j = i
+        if tok.startswith("\x00n"):
+            value = nums[int(tok[2:-1])]
+            j = i + 1
+        elif tok == "a" and i + 1 < n and raw_tokens[i + 1] == "dozen":
+            value, j = 12.0, i + 2
+        elif tok == "dozen":
+            value, j = 12.0, i + 1
+        elif tok in _UNITS or tok in _TENS:
+            value, j = _parse_number_words(raw_tokens, i)
+        if value is not None:
+            # scale words after a number: "3 million", "two hundred thousand"
+            while j < n and raw_tokens[j] in _SCALES:
+                value *= _SCALES[raw_tokens[j]]
+                j += 1
+            s = _fmt_number(value)
+            if value != 1:  # "one"/"1" is as much an article as a count ("a submarine")
+                numbers.append(s)
+            norm_toks.append(s)
+            key_toks.append("#")
+            i = j
+            continue
+        tok = tok.replace("'", "")
+        norm_toks.append(tok)
+        key_toks.append(tok)
+        i += 1
+    return " ".join(norm_toks), " ".join(key_toks), tuple(numbers), tuple(dates)
+
+
+def _vague(toks: list[str], i: int) -> str | None:
+    """ "tens of thousands" / "hundreds of millions" / "dozens" ... at ``toks[i]``."""
+    tok = toks[i]
+    if tok in _VAGUE_OF and toks[i + 1 : i + 2] == ["of"] and toks[i + 2 : i + 3]:
+        big = toks[i + 2]
+        if big in _VAGUE:
+            return f"{tok}_of_{big}"
+    return tok if tok in _VAGUE else None
+
+
+def _parse_number_words(toks: list[str], i: int) -> tuple[float, int]:
+    total = 0
+    current = 0
+    j = i
+    n = len(toks)
+    while j < n:
+        t = toks[j]
+        if t in _UNITS:
+            current += _UNITS[t]
+        elif t in _TENS:
+            current += _TENS[t]
+        elif t == "hundred" and j > i:
+            current = max(current, 1) * 100
+        elif t in ("thousand", "million", "billion") and j > i:
+            total += max(current, 1) * _SCALES[t]
+            current = 0
+        elif t == "and" and j > i and j + 1 < n and (toks[j + 1] in _UNITS or toks[j + 1] in _TENS):
+            pass
+        else:
+            break
+        j += 1
+    return float(total + current), j

@@ -1,0 +1,145 @@
+"""Checking one claim against the baseline (monitor.baseline_check)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.baseline import BaselineIndex
+from monitor.baseline_check import check_baseline
+from monitor.claims import make_claim, split_claims
+from monitor.models import BaselineClaim, ChangeType
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+INDEX = BaselineIndex(
+    BaselineClaim(c, p.name)
+    for p in sorted(SEEDS.glob("*.txt"))
+    for c in split_claims(p.read_text(encoding="utf-8"))
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Assad and his family have arrived in Moscow, and Russia has granted them asylum for "
+            "humanitarian reasons, a Kremlin source told TASS.",
+            None,
+        ),
+        (
+            "Russia, which has maintained two military bases on Syrian soil since 2015, has "
+            "granted Assad and his family asylum.",
+            None,
+        ),
+        (
+            "On November 27, HTS launched a surprise offensive and swiftly captured Aleppo, and "
+            "within 11 days the alliance had secured Hama and Homs before seizing the capital, "
+            "Damascus.",
+            None,
+        ),
+        (
+            "Assad and his family have arrived in Moscow, but Russia has not granted them "
+            "asylum, a Kremlin source told TASS.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "A plane believed to be carrying Assad and his family took off from Damascus on "
+            "December 7 and went off radar after a U-turn.",
+            ChangeType.UPDATED,
+        ),
+        (
+            "Syrian Prime Minister Mohammad Jalali and his family have arrived in Moscow, a "
+            "Kremlin source told TASS.",
+            ChangeType.NEW,
+        ),
+        (
+            "Assad and his family have arrived in Moscow, and Russian warships have left Tartus "
+            "for a port in Libya.",
+            ChangeType.NEW,
+        ),
+    ],
+    ids=[
+        "clauses-of-two-sentences",
+        "relative-clause-of-another-article",
+        "four-clauses",
+        "one-clause-negated",
+        "one-clause-date-changed",
+        "known-subject-known-predicate",
+        "one-clause-new",
+    ],
+)
+def test_clause_cover(sentence: str, expected: ChangeType | None) -> None:
+    assert check_baseline(make_claim(sentence), INDEX).kind is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Insurgent forces led by Hayat Tahrir al-Sham seized control of the capital city, "
+            "Damascus, toppling the Ba'athist regime.",
+            None,
+        ),
+        (
+            "Insurgent forces led by Hayat Tahrir al-Sham seized control of the port city of "
+            "Tartus and its naval base.",
+            ChangeType.NEW,
+        ),
+    ],
+    ids=["two-halves-of-two-sentences", "second-half-new"],
+)
+def test_split_cover(sentence: str, expected: ChangeType | None) -> None:
+    assert check_baseline(make_claim(sentence), INDEX).kind is expected
+
+
+def test_names_written_differently_are_no_update() -> None:
+    # "Rebel" opens the sentence (a capitalised word, not a name); "HTS" is dropped
+    claim = make_claim(
+        "Rebel forces led by Hayat Tahrir al-Sham gained control of Damascus in a swift offensive."
+    )
+    assert check_baseline(claim, INDEX).kind is None
+
+
+def test_contradiction_names_the_baseline_claim() -> None:
+    verdict = check_baseline(
+        make_claim("On Sunday evening, Russian state media said that Assad had not arrived in "
+                   "Moscow."),
+        INDEX,
+    )  # fmt: skip
+    assert verdict.kind is ChangeType.CONTRADICTED
+    assert verdict.baseline is not None
+    assert "confirmed that Assad had arrived in Moscow" in verdict.baseline.claim.text
+
+
+def test_updated_verdict_carries_the_changed_details() -> None:
+    verdict = check_baseline(
+        make_claim("On November 29, the HTS alliance launched a surprise offensive."), INDEX
+    )
+    assert verdict.kind is ChangeType.UPDATED
+    assert verdict.changed == [{"kind": "date", "old": "11-27", "new": "11-29"}]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The Kremlin denied that Assad and his family had been granted asylum in Russia.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "The Kremlin confirmed that Assad and his family had been granted asylum in Russia.",
+            None,
+        ),
+        (
+            "Russia does not betray its friends in difficult situations, Ulyanov wrote on "
+            "Telegram.",
+            None,
+        ),
+    ],
+    ids=["denied-flat-statement", "confirmed-flat-statement", "reporting-verb-and-medium"],
+)
+def test_a_flat_baseline_statement_asserts_itself(
+    sentence: str, expected: ChangeType | None
+) -> None:
+    assert check_baseline(make_claim(sentence), INDEX).kind is expected

@@ -1,0 +1,264 @@
+"""`monitor webhooks ...`, `monitor deliver` and `monitor deliveries ...` end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from standardwebhooks.webhooks import Webhook as Verifier
+
+from monitor.models import Change, ChangeType, Claim, Document, Source
+from monitor.store import Store
+from tests.helpers import run_cli, write_config
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+HIDDEN = "/hooks/T0001/xyzHIDDENpath"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "monitor.db"
+
+
+@pytest.fixture
+def cfg(tmp_path: Path, db: Path) -> str:
+    return str(write_config(tmp_path / "monitor.toml", db))
+
+
+def monitor(capsys, cfg: str, *args: str):
+    return run_cli(capsys, "--config", cfg, *args)
+
+
+def add_changes(db: Path, *claims: str) -> None:
+    """A new version of source `story` with one new_claim per text, detected now."""
+    store = Store(db)
+    try:
+        source = Source("story", "https://news.example.com/story", tags=("syria",))
+        if store.get_source("story") is None:
+            store.add_source(source, now=datetime.now(UTC))
+        store.save_version(
+            source, Document(url=source.url, text="x", title="Story"),
+            text_hash=f"h{store.count_changes()}", claims=[Claim("x", "x", "x")],
+            changes=[Change(ChangeType.NEW, text) for text in claims], now=datetime.now(UTC))
+    finally:
+        store.close()
+
+
+def test_add_json_generates_a_secret_shown_once_and_test_delivers_a_signed_sample(
+        capsys, cfg, db, http_server):
+    http_server.route(HIDDEN, 200)
+    added = monitor(capsys, cfg, "webhooks", "add", "ingest", "--kind", "json", "--url",
+                    http_server.url(HIDDEN))
+    assert added.code == 0, added.err
+    secret = re.search(r"signing secret: (whsec_\S+)", added.out).group(1)
+    assert "configure your receiver" in added.out
+    assert HIDDEN not in added.out
+
+    listed = monitor(capsys, cfg, "webhooks", "list")
+    assert listed.code == 0
+    assert f"ingest  json  {http_server.base_url}  enabled" in listed.out
+    (row,) = monitor(capsys, cfg, "webhooks", "list", "--json").jsonl()
+    assert row["destination"] == http_server.base_url and row["signed"] is True
+    assert (row["pending"], row["delivered"], row["failed"]) == (0, 0, 0)
+    for text in (listed.out, json.dumps(row)):
+        assert secret not in text and HIDDEN not in text
+
+    tested = monitor(capsys, cfg, "webhooks", "test", "ingest")
+    assert tested.code == 0, tested.err
+    assert "webhook ingest: delivered a sample alert (HTTP 200" in tested.out
+    (request,) = http_server.requests_for(HIDDEN)
+    payload = Verifier(secret).verify(request.body, request.headers)
+    assert payload["type"] == "claim.updated" and payload["data"]["source"] == "sample/jalali"
+    assert monitor(capsys, cfg, "deliveries").out.strip() == "no deliveries"  # outbox untouched
+
+
+def test_test_failure_exits_1_and_names_the_webhook_not_its_url(capsys, cfg, http_server):
+    http_server.route(HIDDEN, 500, {}, b"upstream exploded")
+    monitor(capsys, cfg, "webhooks", "add", "ingest", "--kind", "json", "--secret", SECRET,
+            "--url", http_server.url(HIDDEN))
+    tested = monitor(capsys, cfg, "webhooks", "test", "ingest")
+    assert tested.code == 1
+    assert tested.err.strip() == (
+        "webhook ingest: failed: HTTP 500 Internal Server Error: upstream exploded")
+    assert HIDDEN not in tested.out + tested.err and SECRET not in tested.out + tested.err
+    unknown = monitor(capsys, cfg, "webhooks", "test", "nope")
+    assert unknown.code == 2 and "unknown webhook 'nope'" in unknown.err
+
+
+def test_slack_from_the_environment_with_filters(capsys, cfg, http_server, monkeypatch):
+    http_server.route("/slack", 200, {}, b"ok")
+    added = monitor(capsys, cfg, "webhooks", "add", "team", "--kind", "slack", "--url-env",
+                    "TEAM_SLACK_URL", "--type", "contradicted_claim", "--type",
+                    "updated_claim", "--source", "syria", "--min-severity", "medium")
+    assert added.code == 0, added.err
+    assert "signing secret" not in added.out
+    listed = monitor(capsys, cfg, "webhooks", "list").out
+    assert "$TEAM_SLACK_URL" in listed
+    assert "types=contradicted_claim,updated_claim; sources=syria; severity>=medium" in listed
+
+    missing = monitor(capsys, cfg, "webhooks", "test", "team")
+    assert missing.code == 1
+    assert "environment variable TEAM_SLACK_URL is not set" in missing.err
+    monkeypatch.setenv("TEAM_SLACK_URL", http_server.url("/slack"))
+    tested = monitor(capsys, cfg, "webhooks", "test", "team")
+    assert tested.code == 0, tested.err
+    (request,) = http_server.requests_for("/slack")
+    assert json.loads(request.body)["blocks"]
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["--kind", "slack", "--url", "https://h.example/x", "--secret", SECRET],
+     "only json webhooks are signed"),
+    (["--kind", "json", "--url", "https://h.example/x", "--url-env", "X"],
+     "give exactly one of url and url_env"),
+    (["--kind", "json"], "give exactly one of url and url_env"),
+    (["--kind", "json", "--url", "ftp://h.example/x"], "not an http(s) URL"),
+    (["--kind", "json", "--url", "https://h.example/x", "--secret", "whsec_tooShortSECRET"],
+     "expected whsec_ followed by base64"),
+    (["--kind", "slack", "--url-env", "1BAD"], "not an environment variable name"),
+    (["--kind", "xml", "--url", "https://h.example/x"], "Invalid value for '--kind'"),
+], ids=["slack-secret", "url-twice", "no-url", "ftp", "short-secret", "bad-env-name",
+        "bad-kind"])
+def test_add_refuses_bad_definitions(capsys, cfg, args, problem):
+    result = monitor(capsys, cfg, "webhooks", "add", "x", *args)
+    assert result.code == 2
+    assert problem in result.err
+    assert "tooShortSECRET" not in result.err
+    assert monitor(capsys, cfg, "webhooks", "list").out.startswith("no webhooks")
+
+
+def test_duplicate_names_and_config_webhooks(capsys, tmp_path, db, http_server):
+    cfg = write_config(tmp_path / "monitor.toml", db)
+    with cfg.open("a") as f:
+        f.write(f'[[webhooks]]\nname = "ops"\nkind = "json"\nurl = "{http_server.url(HIDDEN)}"'
+                f'\nsecret_env = "OPS_SECRET"\nmin_severity = "critical"\n')
+    cfg = str(cfg)
+    listed = monitor(capsys, cfg, "webhooks", "list").out.splitlines()
+    assert listed[1].split() == ["ops", "json", http_server.base_url, "enabled", "0", "0", "0",
+                                 "config", "severity>=critical"]
+    duplicate = monitor(capsys, cfg, "webhooks", "add", "ops", "--kind", "slack", "--url",
+                        "https://h.example/x")
+    assert duplicate.code == 2 and "already exists" in duplicate.err
+    removed = monitor(capsys, cfg, "webhooks", "remove", "ops")
+    assert removed.code == 2 and "defined in the config file" in removed.err
+
+
+def test_remove_cancels_queued_alerts(capsys, cfg, db):
+    monitor(capsys, cfg, "webhooks", "add", "a", "--kind", "slack", "--url",
+            "https://hooks.example.com/a")
+    add_changes(db, "One.", "Two.")
+    removed = monitor(capsys, cfg, "webhooks", "remove", "a")
+    assert removed.code == 0
+    assert removed.out.strip() == "removed webhook 'a' (2 queued alert(s) cancelled)"
+    assert [r["state"] for r in monitor(capsys, cfg, "deliveries", "--json").jsonl()] == [
+        "cancelled", "cancelled"]
+    assert monitor(capsys, cfg, "webhooks", "remove", "a").code == 2
+
+
+def test_deliver_retry_and_deliveries(capsys, cfg, db, http_server):
+    answers = iter([(503, {}, b"busy")])
+    http_server.routes["/hook"] = lambda request: next(answers, (200, {}, b""))
+    monitor(capsys, cfg, "webhooks", "add", "a", "--kind", "json", "--secret", SECRET,
+            "--url", http_server.url("/hook"))
+    assert monitor(capsys, cfg, "deliver").out.strip() == "nothing due"
+    add_changes(db, "One.", "Two.")
+
+    first = monitor(capsys, cfg, "deliver")
+    assert first.code == 0, first.err
+    lines = first.out.splitlines()
+    assert lines[0] == "sent 1 request(s): 0 delivered, 1 to retry, 0 failed"
+    assert lines[1] == "webhook a: HTTP 503 Service Unavailable: busy"
+    assert lines[2].startswith("2 alert(s) pending; next try ")
+
+    table = monitor(capsys, cfg, "deliveries").out.splitlines()
+    assert table[0].split() == ["ID", "WEBHOOK", "CHANGE", "STATE", "TRIES", "LAST", "ANSWER",
+                                "NEXT", "TRY", "(UTC)"]
+    assert table[1].split()[:5] == ["2", "a", "2", "pending", "0"]
+    assert table[2].split()[:5] == ["1", "a", "1", "pending", "1"]
+    assert "HTTP 503 Service Unavailable: busy" in table[2]
+    rows = monitor(capsys, cfg, "deliveries", "--json").jsonl()
+    assert [(r["id"], r["state"], r["attempts"]) for r in rows] == [
+        (2, "pending", 0), (1, "pending", 1)]
+    (attempt,) = rows[1]["attempt_log"]
+    assert attempt["status"] == 503 and attempt["error"].startswith("HTTP 503")
+    shown = monitor(capsys, cfg, "deliveries", "show", "1").out
+    assert f"webhook-id: {rows[1]['msg_id']}" in shown and "503" in shown
+
+    retried = monitor(capsys, cfg, "deliveries", "retry", "1")
+    assert retried.out.strip() == "re-queued 1 delivery: 1"
+    second = monitor(capsys, cfg, "deliver")
+    assert second.out.splitlines()[0] == "sent 2 request(s): 2 delivered, 0 to retry, 0 failed"
+    ids = [r.headers["webhook-id"] for r in http_server.requests_for("/hook")]
+    assert ids.count(rows[1]["msg_id"]) == 2 and len(set(ids)) == 2
+    assert monitor(capsys, cfg, "deliveries", "--failed").out.strip() == "no deliveries"
+    assert monitor(capsys, cfg, "deliveries", "--limit", "1", "--json").jsonl()[0]["id"] == 2
+
+
+def test_failed_deliveries_are_listed_and_requeued(capsys, cfg, db, http_server):
+    http_server.route("/hook", 400, {}, b"invalid_payload")
+    monitor(capsys, cfg, "webhooks", "add", "a", "--kind", "slack", "--url",
+            http_server.url("/hook"))
+    add_changes(db, "One.", "Two.")
+    out = monitor(capsys, cfg, "deliver").out
+    assert "0 delivered, 0 to retry, 2 failed" in out
+    failed = monitor(capsys, cfg, "deliveries", "--failed").out
+    assert failed.count("HTTP 400 Bad Request: invalid_payload") == 2
+    (listed,) = monitor(capsys, cfg, "webhooks", "list", "--json").jsonl()
+    assert (listed["pending"], listed["delivered"], listed["failed"]) == (0, 0, 2)
+
+    nothing = monitor(capsys, cfg, "deliveries", "retry")
+    assert nothing.code == 2 and "give delivery IDs or --all-failed" in nothing.err
+    requeued = monitor(capsys, cfg, "deliveries", "retry", "--all-failed")
+    assert requeued.out.strip() == "re-queued 2 deliveries: 1 2"
+    http_server.route("/hook", 200, {}, b"ok")
+    assert "2 delivered" in monitor(capsys, cfg, "deliver").out
+    again = monitor(capsys, cfg, "deliveries", "retry", "1")
+    assert again.code == 2 and "already delivered" in again.err
+
+
+def test_410_disables_until_enabled(capsys, cfg, db, http_server):
+    http_server.route("/hook", 410, {}, b"channel_is_archived")
+    monitor(capsys, cfg, "webhooks", "add", "a", "--kind", "slack", "--url",
+            http_server.url("/hook"))
+    add_changes(db, "One.")
+    out = monitor(capsys, cfg, "deliver").out
+    assert "webhook a answered 410 Gone and is disabled: monitor webhooks enable a" in out
+    listed = monitor(capsys, cfg, "webhooks", "list").out
+    assert "disabled" in listed and "HTTP 410 Gone: channel_is_archived" in listed
+    add_changes(db, "Two.")
+    assert monitor(capsys, cfg, "deliver").out.strip() == "nothing due"
+
+    enabled = monitor(capsys, cfg, "webhooks", "enable", "a").out
+    assert "enabled webhook 'a'" in enabled
+    assert "monitor deliveries retry 2" in enabled
+    http_server.route("/hook", 200, {}, b"ok")
+    assert monitor(capsys, cfg, "deliveries", "retry", "2").code == 0
+    assert "1 delivered" in monitor(capsys, cfg, "deliver").out
+    assert "was not disabled" in monitor(capsys, cfg, "webhooks", "enable", "a").out
+
+
+def test_deliver_exits_1_when_the_database_or_config_is_unusable(capsys, tmp_path, cfg):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = run_cli(capsys, "--config", cfg, "--db", str(junk), "deliver")
+    assert result.code == 1 and "cannot open database" in result.err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[webhooks]]\nname = "x"\nkind = "json"\nurl = "ftp://x"\n')
+    result = run_cli(capsys, "--config", str(bad), "deliver")
+    assert result.code == 1 and "webhooks[0].url" in result.err
+
+
+@pytest.mark.parametrize("command", [
+    ["webhooks"], ["webhooks", "add"], ["webhooks", "list"], ["webhooks", "remove"],
+    ["webhooks", "enable"], ["webhooks", "test"], ["deliver"], ["deliveries"],
+    ["deliveries", "show"], ["deliveries", "retry"],
+], ids=lambda c: "-".join(c))
+def test_every_command_explains_itself(capsys, command):
+    result = run_cli(capsys, *command, "--help")
+    assert result.code == 0
+    assert result.out.startswith("Usage: monitor " + " ".join(command))
+    summary = result.out.split("\n\n")[1].strip()
+    assert len(summary) > 20

@@ -1,0 +1,90 @@
+"""Named entities and attribution (monitor.fields)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor import fields
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entities"),
+    [
+        ("Russian forces continued to operate out of Latakia.", {"Russian", "Latakia"}),
+        ("The report cited RIA Novosti and TASS.", {"RIA Novosti", "TASS"}),
+        ("Syria\u2019s Prime Minister Mohammad Jalali stayed.", {"Syria", "Mohammad Jalali"}),
+        ("However, officials said nothing.", set()),
+        ("On December 8, the plane left Damascus.", {"Damascus"}),
+    ],
+    ids=["place", "agencies", "possessive", "sentence-initial-word", "month-not-entity"],
+)
+def test_entities(sentence: str, entities: set[str]) -> None:
+    assert set(fields.entities(sentence)) == entities
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribution"),
+    [
+        ("Assad arrived in Moscow, according to TASS.", "TASS"),
+        (
+            "Assad arrived in Moscow, according to the Russian news agency RIA Novosti.",
+            "Russian news agency RIA Novosti",
+        ),
+        ("TASS, citing Kremlin sources, said Assad fled.", "Kremlin sources"),
+        ("\u201cWe will talk,\u201d a Kremlin source told TASS.", "Kremlin source"),
+        ("Assad fled to Moscow, CNN reports.", "CNN"),
+        ("The Russian Foreign Ministry said Assad had left.", "Russian Foreign Ministry"),
+        ("Reuters quoted two officers as saying Assad fled.", "Reuters"),
+        ("He said Assad fled.", None),
+        ("Assad has publicly denied reports that he fled.", None),
+    ],
+    ids=[
+        "according-to",
+        "according-to-long",
+        "citing",
+        "told",
+        "reports-at-end",
+        "said",
+        "quoted",
+        "pronoun",
+        "reports-noun",
+    ],
+)
+def test_attribution(sentence: str, attribution: str | None) -> None:
+    assert fields.attribution(sentence) == attribution
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribution"),
+    [
+        (
+            "The talks have stalled, the union's chief negotiator, Maria Lopez, said on Friday.",
+            "Maria Lopez",
+        ),
+        ("The port authority says the harbour will reopen next week.", "port authority"),
+    ],
+    ids=["appositive", "says-mid-sentence"],
+)
+def test_attribution_forms(sentence: str, attribution: str) -> None:
+    assert fields.attribution(sentence) == attribution
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribution"),
+    [
+        (
+            "According to the Syrian Observatory for Human Rights, 40 people died.",
+            "Syrian Observatory for Human Rights",
+        ),
+        ("According to officials for the region, 40 people died.", "officials"),
+        ("DAMASCUS, Dec 16 - AFP reported that the airport had reopened.", "AFP"),
+    ],
+    ids=["for-inside-a-name", "for-after-a-noun", "dateline-dash"],
+)
+def test_attribution_boundaries(sentence: str, attribution: str) -> None:
+    assert fields.attribution(sentence) == attribution
+
+
+def test_entity_words_drop_titles_and_particles() -> None:
+    words = fields.entity_words(("Syrian President Bashar al-Assad", "Hayat Tahrir al-Sham"))
+    assert words == {"syrian", "bashar", "assad", "hayat", "tahrir", "sham"}

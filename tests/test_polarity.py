@@ -1,0 +1,123 @@
+"""Negators and the antonym lexicon (monitor.polarity)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.claims import make_claim
+from monitor.polarity import polarity_cues
+
+
+@pytest.mark.parametrize(
+    ("sentence", "negated"),
+    [
+        ("Assad was alive.", False),
+        ("Assad was dead.", True),
+        ("Assad was not dead.", False),
+        ("The asylum has been confirmed.", False),
+        ("The asylum has not been confirmed.", True),
+        ("The asylum remains unconfirmed.", True),
+        ("The Kremlin denied the report.", True),
+        ("Jalali pledged cooperation with the rebels.", False),
+        ("Jalali refused to cooperate with the rebels.", True),
+        ("Russia didn\u2019t participate in these negotiations.", True),
+        ("Russia never participated.", True),
+        ("Not only Russia but also Iran helped.", False),
+    ],
+    ids=[
+        "alive",
+        "dead",
+        "not-dead",
+        "confirmed",
+        "not-confirmed",
+        "unconfirmed",
+        "denied",
+        "pledged",
+        "refused",
+        "contraction",
+        "never",
+        "not-only",
+    ],
+)
+def test_negated(sentence: str, negated: bool) -> None:
+    assert make_claim(sentence).negated is negated
+
+
+@pytest.mark.parametrize(
+    ("norm", "concept", "sign"),
+    [
+        ("hts swiftly capturing aleppo", "custody", 1),
+        ("the kremlin was confirming the report", "truth", 1),
+        ("rebels are releasing prisoners", "custody", -1),
+    ],
+    ids=["ing", "ing-truth", "ing-negative"],
+)
+def test_unlisted_inflections_count(norm: str, concept: str, sign: int) -> None:
+    assert polarity_cues(norm).effective() == {concept: sign}
+
+
+@pytest.mark.parametrize(
+    "norm",
+    ["a border dispute continued", "no means of escape", "a press release said"],
+    ids=["dispute", "escape", "release"],
+)
+def test_bare_forms_that_are_nouns_are_not_cues(norm: str) -> None:
+    assert not polarity_cues(norm).concepts
+
+
+@pytest.mark.parametrize(
+    ("norm", "negators"),
+    [
+        ("the kremlin declined to confirm the report", 1),
+        ("peskov declined on monday to confirm it", 1),
+        ("the airline has yet to confirm the flight", 1),
+        ("jalali refused to leave damascus", 1),
+        ("the talks failed to reach a deal", 1),
+        ("and yet according to officials it was true", 0),
+        ("no fewer than 20 people died", 0),
+        ("no more than 20 people died", 0),
+    ],
+    ids=[
+        "declined-to",
+        "declined-on-day-to",
+        "yet-to",
+        "refused-to",
+        "failed-to",
+        "yet-not-before-to",
+        "no-fewer-than",
+        "no-more-than",
+    ],
+)
+def test_negators(norm: str, negators: int) -> None:
+    assert polarity_cues(norm).negators == negators
+
+
+@pytest.mark.parametrize(
+    ("norm", "effective"),
+    [
+        ("the bridge would reopen in april but lorries would not be allowed", {
+            "openness": 1, "permission": -1}),
+        ("jalali had not left damascus", {"presence": 1}),
+        ("no official confirmation has been made", {"truth": -1}),
+        ("jalali refused to leave damascus", {"presence": 1}),
+    ],
+    ids=["negator-in-other-clause", "not-left", "no-confirmation", "refused-to-leave"],
+)  # fmt: skip
+def test_effective_states_are_negated_in_scope(norm: str, effective: dict) -> None:
+    assert polarity_cues(norm).effective() == effective
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("the crossing remained open", "the crossing was closed"),
+        ("flights resumed on monday", "flights were suspended on monday"),
+        ("the curfew was imposed", "the curfew was lifted"),
+        ("prices rose", "prices fell"),
+    ],
+    ids=["open-closed", "resumed-suspended", "imposed-lifted", "rose-fell"],
+)
+def test_antonym_concepts_have_opposite_signs(a: str, b: str) -> None:
+    ea, eb = polarity_cues(a).effective(), polarity_cues(b).effective()
+    shared = set(ea) & set(eb)
+    assert shared and all(ea[c] == -eb[c] for c in shared)

@@ -1,0 +1,21 @@
+"""The shared word lists (monitor.stopwords)."""
+
+from __future__ import annotations
+
+from monitor.stopwords import FUNCTION_WORDS, NOT_NAMES, REPORTING_WORDS, STOPWORDS, wordset
+
+
+def test_wordset_splits_on_whitespace() -> None:
+    assert wordset(" a  b\nc ") == frozenset({"a", "b", "c"})
+
+
+def test_stopwords_are_function_words_reporting_words_and_masks() -> None:
+    assert FUNCTION_WORDS | REPORTING_WORDS <= STOPWORDS
+    assert {"#", "@"} <= STOPWORDS
+    assert "assad" not in STOPWORDS
+
+
+def test_not_names_keeps_auxiliaries_that_are_names_or_months() -> None:
+    assert {"will", "may"}.isdisjoint(NOT_NAMES)
+    assert {"the", "however", "officials", "president"} <= NOT_NAMES
+    assert "said" not in NOT_NAMES  # "Said" is a name

@@ -1,0 +1,156 @@
+"""Folding and normalisation: dates, clock times, numbers (monitor.textnorm)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.textnorm import fold, normalise
+
+
+class _Norm:
+    """The normalised fields of one sentence, named like the Claim fields."""
+
+    def __init__(self, text: str) -> None:
+        self.norm, self.key, self.numbers, self.dates = normalise(fold(text))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("He said \u201cno\u201d to \u2018them\u2019.", "He said \"no\" to 'them'."),
+        ("Assad\u2019s plane left.", "Assad's plane left."),
+        (
+            "HTS\u2014once aligned with al-Qaeda\u2014leads.",
+            "HTS - once aligned with al-Qaeda - leads.",
+        ),
+        ("They  waited\tfor   hours.", "They waited for hours."),
+        ("Three people died.", "3 people died."),
+        ("Twenty-five people died.", "25 people died."),
+        ("Two hundred people died.", "200 people died."),
+        ("At least 3,000 prisoners were freed.", "At least 3000 prisoners were freed."),
+        ("A dozen people died.", "12 people died."),
+        ("It happened on December 9.", "It happened on 9 Dec."),
+        ("It happened on Dec. 9th.", "It happened on the 9th of December."),
+        ("It happened on December 9, 2024.", "It happened on 2024-12-09."),
+        ("1.5 million people fled.", "1,500,000 people fled."),
+        ("THE PLANE LANDED.", "the plane landed"),
+    ],
+    ids=[
+        "curly-quotes",
+        "apostrophe",
+        "em-dash",
+        "whitespace",
+        "number-word",
+        "compound-number",
+        "hundred",
+        "thousands-sep",
+        "dozen",
+        "date-day-month",
+        "date-ordinal-of",
+        "date-iso-year",
+        "million",
+        "case-punct",
+    ],
+)
+def test_norm_equal(a: str, b: str) -> None:
+    assert _Norm(a).norm == _Norm(b).norm
+
+
+@pytest.mark.parametrize(
+    ("sentence", "numbers", "dates"),
+    [
+        ("At least 3,000 prisoners were freed on December 9.", ("3000",), ("12-09",)),
+        ("Three planes left on 9 Dec. 2024.", ("3",), ("2024-12-09",)),
+        ("Russia has kept 2 bases since 2015.", ("2",), ("2015",)),
+        ("Inflation hit 3.5 percent in March 2023.", ("3.5",), ("2023-03",)),
+        ("It was seized on Sunday.", (), ("sunday",)),
+        ("He may leave soon.", (), ()),
+    ],
+    ids=[
+        "number-and-date",
+        "year-kept",
+        "year-after-since",
+        "decimal-month-year",
+        "weekday",
+        "may-is-not-a-month",
+    ],
+)
+def test_numbers_and_dates(sentence: str, numbers: tuple, dates: tuple) -> None:
+    c = _Norm(sentence)
+    assert c.numbers == numbers
+    assert c.dates == dates
+
+
+def test_key_masks_details() -> None:
+    a = _Norm("At least 300 prisoners were freed on December 8.")
+    b = _Norm("At least three thousand prisoners were freed on 9 December.")
+    assert a.norm != b.norm
+    assert a.key == b.key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The ferry sailed at 06:30 local time.", "The ferry sailed at 6.30am local time."),
+        ("The ferry sailed at 18:05.", "The ferry sailed at 6.05 p.m."),
+        ("The vote closed at 9pm.", "The vote closed at 21:00."),
+        ("The vote closed at 12 a.m.", "The vote closed at 00:00."),
+    ],
+    ids=["colon-vs-am", "colon-vs-pm-dotted", "pm-vs-24h", "midnight"],
+)
+def test_clock_times_fold(a: str, b: str) -> None:
+    ca, cb = _Norm(a), _Norm(b)
+    assert ca.norm == cb.norm
+    assert ca.dates == cb.dates and not ca.numbers
+
+
+def test_decimal_is_not_a_time() -> None:
+    c = _Norm("Inflation rose by 4.30 percent in the year to June.")
+    assert c.numbers == ("4.3",)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Police seized three rifles and a pistol.", "Police seized 3 rifles and one pistol."),
+        ("One of the guards was injured.", "1 of the guards was injured."),
+    ],
+    ids=["a-vs-one", "one-vs-digit"],
+)
+def test_one_is_not_a_compared_number(a: str, b: str) -> None:
+    assert _Norm(a).numbers == _Norm(b).numbers
+
+
+@pytest.mark.parametrize(
+    ("sentence", "numbers"),
+    [
+        ("Dozens of people were hurt.", ("dozens",)),
+        ("Tens of thousands of people fled and hundreds died.", ("tens_of_thousands", "hundreds")),
+        ("It was the second Friday prayer.", ("2nd",)),
+        ("They met on the 21st floor.", ("21st",)),
+        ("It was the first time since the 1st attack.", ()),
+    ],
+    ids=["dozens", "tens-of-thousands", "ordinal-word", "ordinal-digits", "first-is-idiom"],
+)
+def test_vague_quantities_and_ordinals_are_numbers(sentence: str, numbers: tuple) -> None:
+    n = _Norm(sentence)
+    assert n.numbers == numbers
+    assert "#" in n.key or not numbers
+
+
+def test_changed_vague_quantity_keeps_the_key() -> None:
+    a, b = _Norm("Dozens of bodies were found."), _Norm("Hundreds of bodies were found.")
+    assert a.key == b.key and a.numbers != b.numbers
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("\u201cno\u201d \u2018yes\u2019", "\"no\" 'yes'"),
+        ("a\u2014b\u2013c", "a - b - c"),
+        ("x\u00a0y\u2026", "x y..."),
+    ],
+    ids=["quotes", "long-dashes", "nbsp-ellipsis"],
+)
+def test_fold(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
