@@ -30,23 +30,27 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 import httpx
 
 from .alerts import NOTIFIERS, Outgoing, sample_alert
+from .clock import utcnow
 from .config import FetchSettings, Settings
 from .errors import FetchError, MonitorError, StorageError
+from .fetch import describe_httpx_error
 from .models import Webhook
 from .netguard import Resolver, check_url, guard_host
 from .outbox import Due, Outbox, Outcome, Rng
+from .polite import MAX_RETRY_AFTER, parse_retry_after
 from .store import Store
 
 log = logging.getLogger(__name__)
 
 DEADLINE = 15.0  # seconds for one request, connect to last byte read
-RETRY_AFTER_CAP = 6 * 3600.0  # a receiver cannot park an endpoint for longer than this
+# A receiver cannot park an endpoint for longer than this; the same cap as for a site's
+# Retry-After (parse_retry_after never returns more).
+RETRY_AFTER_CAP = float(MAX_RETRY_AFTER)
 REPLY_BYTES = 4096  # of an error reply, kept to explain the failure
 ERROR_CHARS = 300
 REBUILD_AFTER = 60.0  # re-sign messages still unsent this long after they were built
@@ -54,10 +58,6 @@ MIN_INTERVAL = {"slack": 1.0}  # seconds between two messages to one webhook of 
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[object]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class _HideWebhookURLs(logging.Filter):
@@ -109,23 +109,6 @@ def classify(status: int) -> str:
     if status in (408, 429) or status >= 500 or 300 <= status < 400:
         return "retry"
     return "failed"
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds a Retry-After header asks to wait (delta-seconds or an HTTP date), or None
-    when absent or unreadable. A date in the past gives 0."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -249,7 +232,7 @@ class Sender:
         )
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: Exception) -> str:
     """A readable reason for an httpx exception; TLS problems are named as such."""
     cause: BaseException | None = exc
     while cause is not None:
@@ -257,16 +240,7 @@ def _describe(exc: BaseException) -> str:
             reason = getattr(cause, "verify_message", None) or getattr(cause, "reason", None)
             return f"TLS error ({reason or cause})"
         cause = cause.__cause__ or cause.__context__
-    kinds: tuple[tuple[type[Exception], str], ...] = (
-        (httpx.TimeoutException, "timed out"),
-        (httpx.ConnectError, "cannot connect"),
-        (httpx.ReadError, "read error"),
-        (httpx.WriteError, "write error"),
-        (httpx.RemoteProtocolError, "bad HTTP response"),
-        (httpx.UnsupportedProtocol, "unsupported protocol"),
-    )
-    label = next((text for kind, text in kinds if isinstance(exc, kind)), "HTTP error")
-    return f"{label} ({exc or type(exc).__name__})"
+    return describe_httpx_error(exc)
 
 
 def _ms(started: float) -> int:
@@ -470,6 +444,5 @@ __all__ = [
     "Target",
     "classify",
     "make_delivery_client",
-    "parse_retry_after",
     "send_sample",
 ]

@@ -1,4 +1,4 @@
-"""The alert outbox: webhook endpoints, their delivery rows, and the retry schedule.
+"""The alert outbox: a delivery row per alert and endpoint, and the retry schedule.
 
 Every change row gets one delivery row per matching endpoint, written in the same transaction
 as the change (`enqueue`, called by `Store.save_version`), so a crash leaves a change with all
@@ -8,28 +8,24 @@ here, once, so every re-send of the alert carries the same id and receivers can 
 Delivery states: `pending` (to send at `next_attempt_at`), `delivered`, `failed` (a permanent
 answer, or retries exhausted), `skipped` (the endpoint was disabled by a 410 when the alert was
 due: not sent; `monitor deliveries retry ID` re-queues it) and `cancelled` (the endpoint was
-removed). The worker in monitor.deliver sends; this module only decides and records.
+removed). The worker in monitor.deliver sends; this module only decides and records. The
+endpoints themselves (definitions, 410 disables, back-offs) are kept by monitor.endpoints.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from .clock import utc_iso
+from .endpoints import Endpoints, webhook_from_row
 from .errors import UsageError
 from .models import SEVERITY, Alert, Change, ChangeType, Source, Webhook, severity_rank
-from .store import utc_iso
-
-if TYPE_CHECKING:
-    from .store import Store
-
-log = logging.getLogger(__name__)
 
 STATES = ("pending", "delivered", "failed", "skipped", "cancelled")
 # Delay before retry n (after the n-th failed attempt): about three days in all, then 'failed'.
@@ -73,26 +69,6 @@ def matches(hook: Webhook, change_type: str, names: Iterable[str]) -> bool:
         return False
     return severity_rank(SEVERITY[change_type]) >= severity_rank(hook.min_severity)
 
-
-@dataclass(frozen=True)
-class WebhookStatus:
-    """An endpoint with its delivery state and counts (for `webhooks list`)."""
-
-    webhook: Webhook
-    added_at: str
-    disabled_at: str | None = None
-    disabled_reason: str | None = None
-    backoff_until: str | None = None
-    pending: int = 0
-    delivered: int = 0
-    failed: int = 0
-
-    def state(self, now: datetime) -> str:
-        if self.disabled_at is not None:
-            return "disabled"
-        if self.backoff_until is not None and self.backoff_until > utc_iso(now):
-            return "backing off"
-        return "enabled"
 
 
 @dataclass(frozen=True)
@@ -148,104 +124,8 @@ class Outcome:
     retry_after: float | None = None
 
 
-class Outbox:
-    """Endpoints and deliveries in one Store's database."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.db = store.db
-
-    # -- endpoints ------------------------------------------------------------------------
-
-    def add_webhook(self, hook: Webhook, *, now: datetime) -> None:
-        """Insert a new endpoint; a name in use is a UsageError."""
-        if self.get_webhook(hook.name) is not None:
-            raise UsageError(f"a webhook named {hook.name!r} already exists")
-        with self.store.transaction():
-            self.db.table("webhooks").insert({**_webhook_row(hook), "added_at": utc_iso(now)})
-
-    def sync_config(self, hooks: Sequence[Webhook], *, now: datetime) -> None:
-        """Make the config's `[[webhooks]]` present as declared; the config wins a name clash.
-
-        A changed definition keeps the endpoint's state (disabled by a 410, backing off).
-        Config endpoints gone from the file are removed and their pending alerts cancelled.
-        """
-        wanted = {h.name: h for h in hooks}
-        with self.store.transaction():
-            for row in self.db.query("SELECT name, origin FROM webhooks"):
-                if row["origin"] == "config" and row["name"] not in wanted:
-                    self._delete(row["name"], now)
-            for hook in hooks:
-                existing = self.get_webhook(hook.name)
-                if existing is not None and existing.origin != "config":
-                    log.warning(
-                        "webhook %s is defined in the config and by the CLI; the config wins",
-                        hook.name,
-                    )
-                if existing is None:
-                    self.db.table("webhooks").insert(
-                        {**_webhook_row(hook), "added_at": utc_iso(now)}
-                    )
-                elif existing != hook:
-                    self.db.table("webhooks").update(hook.name, _webhook_row(hook))
-
-    def remove_webhook(self, name: str, *, now: datetime) -> int:
-        """Remove an endpoint; returns how many of its queued alerts were cancelled."""
-        if self.get_webhook(name) is None:
-            raise UsageError(f"unknown webhook {name!r}")
-        with self.store.transaction():
-            return self._delete(name, now)
-
-    def _delete(self, name: str, now: datetime) -> int:
-        cursor = self.db.execute(
-            "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, "
-            "last_error = ? WHERE webhook = ? AND state IN ('pending', 'skipped')",
-            [f"webhook removed at {utc_iso(now)}", name],
-        )
-        self.db.execute("DELETE FROM webhooks WHERE name = ?", [name])
-        return int(cursor.rowcount)
-
-    def enable_webhook(self, name: str) -> bool:
-        """Clear a 410 disable and any Retry-After back-off; False if it was not disabled."""
-        status = self.status(name)
-        if status is None:
-            raise UsageError(f"unknown webhook {name!r}")
-        with self.store.transaction():
-            self.db.execute(
-                "UPDATE webhooks SET disabled_at = NULL, disabled_reason = NULL, "
-                "backoff_until = NULL WHERE name = ?",
-                [name],
-            )
-        return status.disabled_at is not None
-
-    def get_webhook(self, name: str) -> Webhook | None:
-        rows = list(self.db.query("SELECT * FROM webhooks WHERE name = ?", [name]))
-        return _webhook(rows[0]) if rows else None
-
-    def status(self, name: str) -> WebhookStatus | None:
-        found = [s for s in self.statuses() if s.webhook.name == name]
-        return found[0] if found else None
-
-    def statuses(self) -> list[WebhookStatus]:
-        """Every endpoint, in name order, with its pending/delivered/failed counts."""
-        counts: dict[tuple[str, str], int] = {}
-        for row in self.db.query(
-            "SELECT webhook, state, count(*) AS n FROM deliveries GROUP BY webhook, state"
-        ):
-            counts[(row["webhook"], row["state"])] = row["n"]
-        return [
-            WebhookStatus(
-                webhook=_webhook(row),
-                added_at=row["added_at"],
-                disabled_at=row["disabled_at"],
-                disabled_reason=row["disabled_reason"],
-                backoff_until=row["backoff_until"],
-                pending=counts.get((row["name"], "pending"), 0),
-                delivered=counts.get((row["name"], "delivered"), 0),
-                failed=counts.get((row["name"], "failed"), 0),
-            )
-            for row in self.db.query("SELECT * FROM webhooks ORDER BY name")
-        ]
+class Outbox(Endpoints):
+    """Endpoints (see monitor.endpoints) and their deliveries in one Store's database."""
 
     # -- enqueue --------------------------------------------------------------------------
 
@@ -258,7 +138,7 @@ class Outbox:
         deliveries commit together. An endpoint disabled by a 410 gets a 'skipped' row.
         """
         hooks = [
-            (_webhook(r), r["disabled_at"])
+            (webhook_from_row(r), r["disabled_at"])
             for r in self.db.query("SELECT * FROM webhooks ORDER BY name")
         ]
         if not hooks or not changes:
@@ -495,35 +375,6 @@ class Outbox:
         return list(ids)
 
 
-def _webhook_row(hook: Webhook) -> dict[str, Any]:
-    return {
-        "name": hook.name,
-        "kind": hook.kind,
-        "url": hook.url,
-        "url_env": hook.url_env,
-        "secret": hook.secret,
-        "secret_env": hook.secret_env,
-        "types": json.dumps(list(hook.types)),
-        "sources": json.dumps(list(hook.sources)),
-        "min_severity": hook.min_severity,
-        "origin": hook.origin,
-    }
-
-
-def _webhook(row: dict[str, Any]) -> Webhook:
-    return Webhook(
-        name=row["name"],
-        kind=row["kind"],
-        url=row["url"],
-        url_env=row["url_env"],
-        secret=row["secret"],
-        secret_env=row["secret_env"],
-        types=tuple(json.loads(row["types"] or "[]")),
-        sources=tuple(json.loads(row["sources"] or "[]")),
-        min_severity=row["min_severity"],
-        origin=row["origin"],
-    )
-
 
 def _alert(row: dict[str, Any], tags: tuple[str, ...]) -> Alert:
     return Alert(
@@ -547,11 +398,6 @@ def _alert(row: dict[str, Any], tags: tuple[str, ...]) -> Alert:
     )
 
 
-def sync_config_webhooks(store: Store, hooks: Sequence[Webhook], *, now: datetime) -> None:
-    """`Outbox(store).sync_config(hooks, now=now)`: the one call `Env.store()` makes."""
-    Outbox(store).sync_config(hooks, now=now)
-
-
 __all__ = [
     "MAX_ATTEMPTS",
     "RETRY_DELAYS",
@@ -561,9 +407,7 @@ __all__ = [
     "Due",
     "Outbox",
     "Outcome",
-    "WebhookStatus",
     "matches",
     "new_msg_id",
     "retry_delay",
-    "sync_config_webhooks",
 ]

@@ -21,13 +21,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 from .baseline import BaselineIndex
 from .claims import split_claims
+from .clock import utcnow
 from .diff import diff_claims
 from .errors import (
     DeferredError,
@@ -46,10 +47,6 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def text_hash(text: str) -> str:

@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from monitor.clock import utcnow
 from monitor.config import FetchSettings
 from monitor.errors import DeferredError
 
@@ -32,10 +33,6 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_AFTER = 6 * 3600  # a host cannot make us wait longer than this (seconds)
 _DELTA_SECONDS = re.compile(r"[0-9]+")
 _SWEEP_MIN = 256  # hosts remembered before idle ones are forgotten
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -163,3 +163,13 @@ def http_server() -> Iterator[LocalHTTPServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A new Store on a real SQLite file in tmp_path."""
+    from monitor.store import Store
+
+    s = Store(tmp_path / "m.db")
+    yield s
+    s.close()

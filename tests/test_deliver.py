@@ -31,7 +31,6 @@ from monitor.deliver import (
     Target,
     classify,
     make_delivery_client,
-    parse_retry_after,
 )
 from monitor.models import Change, ChangeType, Claim, Document, Source, Webhook
 from monitor.outbox import Outbox
@@ -59,11 +58,6 @@ class FixedRng:
         return (a + b) / 2
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "m.db")
-    yield s
-    s.close()
 
 
 @pytest.fixture
@@ -125,19 +119,6 @@ def verify(request: RecordedRequest) -> dict[str, Any]:
 ], ids=lambda v: str(v))
 def test_classify(status, expected):
     assert classify(status) == expected
-
-
-NOW = datetime(2024, 12, 9, 12, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize("header, expected", [
-    ("120", 120.0), (" 7 ", 7.0), (format_datetime(NOW + timedelta(minutes=5), usegmt=True), 300.0),
-    (format_datetime(NOW - timedelta(minutes=5), usegmt=True), 0.0), ("soon", None),
-    ("-5", None), ("1.5", None), ("", None), (None, None),
-], ids=["seconds", "spaces", "http-date", "date-in-past", "garbage", "negative", "fraction",
-        "empty", "absent"])
-def test_parse_retry_after(header, expected):
-    assert parse_retry_after(header, NOW) == expected
 
 
 def test_target_scrubs_url_parts_and_secret_and_hides_them_from_repr():

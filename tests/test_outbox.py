@@ -34,11 +34,6 @@ class FixedRng:
         return a + (b - a) * self.at
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "m.db")
-    yield s
-    s.close()
 
 
 def hook(name: str, **kw) -> Webhook:
@@ -177,61 +172,6 @@ def test_a_failing_change_insert_leaves_no_delivery(store):
     store.db.execute("DROP TRIGGER boom")
     save(store, Source("s", "https://example.com/s"), ChangeType.NEW, ChangeType.UPDATED)
     assert len(rows(store, "SELECT * FROM deliveries")) == 2
-
-
-# -- endpoints ------------------------------------------------------------------------------------
-
-
-def test_add_get_and_duplicate(store):
-    outbox = Outbox(store)
-    h = hook("a", types=("new_claim",), sources=("x", "y"), min_severity="low")
-    outbox.add_webhook(h, now=NOW)
-    assert outbox.get_webhook("a") == h
-    with pytest.raises(UsageError, match="already exists"):
-        outbox.add_webhook(h, now=NOW)
-    assert outbox.get_webhook("nope") is None
-
-
-def test_config_sync_adds_updates_keeps_state_and_removes(store):
-    outbox = Outbox(store)
-    outbox.add_webhook(hook("mine"), now=NOW)
-    outbox.add_webhook(hook("clash"), now=NOW)
-    config = [hook("cfg", origin="config"), hook("clash", kind="slack", origin="config")]
-    outbox.sync_config(config, now=NOW)
-    assert outbox.get_webhook("clash") == config[1]  # the config wins a name clash
-    assert {s.webhook.name for s in outbox.statuses()} == {"mine", "cfg", "clash"}
-
-    save(store, Source("s", "https://example.com/s"), ChangeType.NEW)
-    ids = [r["id"] for r in rows(store, "SELECT id FROM deliveries WHERE webhook = 'cfg'")]
-    outbox.record("cfg", ids, Outcome("gone", status=410, error="HTTP 410 Gone"), now=NOW,
-                  rng=FixedRng(), retry_after_cap=60)
-    changed = hook("cfg", origin="config", min_severity="high")
-    outbox.sync_config([changed, config[1]], now=NOW)
-    status = outbox.status("cfg")
-    assert status.webhook == changed
-    assert status.disabled_at == utc_iso(NOW)  # editing the file does not re-enable it
-
-    save(store, Source("s", "https://example.com/s"), ChangeType.NEW, now=NOW)
-    outbox.sync_config([], now=NOW + timedelta(hours=1))
-    assert {s.webhook.name for s in outbox.statuses()} == {"mine"}
-    states = {r["webhook"]: r["state"] for r in rows(
-        store, "SELECT webhook, state FROM deliveries WHERE change_id = 2")}
-    assert states == {"mine": "pending", "clash": "cancelled"}
-
-
-def test_remove_cancels_queued_alerts_and_keeps_history(store):
-    outbox = Outbox(store)
-    outbox.add_webhook(hook("a"), now=NOW)
-    save(store, Source("s", "https://example.com/s"), ChangeType.NEW, ChangeType.UPDATED)
-    first = rows(store, "SELECT id FROM deliveries ORDER BY id")[0]["id"]
-    outbox.record("a", [first], Outcome("delivered", status=200), now=NOW, rng=FixedRng(),
-                  retry_after_cap=60)
-    assert outbox.remove_webhook("a", now=NOW) == 1
-    assert [r["state"] for r in rows(store, "SELECT state FROM deliveries ORDER BY id")] == [
-        "delivered", "cancelled"]
-    assert outbox.get_webhook("a") is None
-    with pytest.raises(UsageError, match="unknown webhook"):
-        outbox.remove_webhook("a", now=NOW)
 
 
 # -- due, marking -------------------------------------------------------------------------------

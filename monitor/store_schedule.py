@@ -1,0 +1,191 @@
+"""The Store's scheduling queries (due times, retirement, failing sources), the service's
+heartbeat, and the rows `monitor status` shows. A part of monitor.store.Store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from .clock import parse_time, utc_iso
+from .errors import UsageError
+from .models import Source
+from .schedule import Timing
+from .store_db import StoreBase, source_from_row
+
+
+class ScheduleQueries(StoreBase):
+    """When each source is due, and whether the service is alive."""
+
+    # -- scheduling ---------------------------------------------------------------------
+
+    def timing(self, name: str) -> Timing:
+        """What the scheduling policy needs to know about a source (see monitor.schedule)."""
+        rows = list(
+            self.db.query(
+                "SELECT s.interval, s.kind, s.origin, s.added_at, st.last_change, "
+                "coalesce(st.failures, 0) AS failures, "
+                "(SELECT v.fetched_at FROM versions v WHERE v.source = s.name ORDER BY v.id "
+                "LIMIT 1) AS first_seen "
+                "FROM sources s LEFT JOIN source_state st ON st.name = s.name WHERE s.name = ?",
+                [name],
+            )
+        )
+        if not rows:
+            raise UsageError(f"unknown source {name!r}")
+        row = rows[0]
+        return Timing(
+            interval=float(row["interval"]),
+            kind=row["kind"],
+            origin=row["origin"],
+            added_at=parse_time(row["added_at"]),
+            last_change=parse_time(row["last_change"]) if row["last_change"] else None,
+            failures=int(row["failures"]),
+            first_seen=parse_time(row["first_seen"]) if row["first_seen"] else None,
+        )
+
+    def unscheduled(self, limit: int = 1000) -> list[Source]:
+        """Sources (any level) with no due time that are not retired, oldest first.
+
+        New sources from the CLI or the config, and articles just found in feeds or folders.
+        """
+        return [
+            source_from_row(r)
+            for r in self.db.query(
+                "SELECT s.* FROM sources s LEFT JOIN source_state st ON st.name = s.name "
+                "WHERE st.next_due IS NULL AND st.retired_at IS NULL "
+                "ORDER BY s.added_at, s.name LIMIT ?",
+                [limit],
+            )
+        ]
+
+    def due(
+        self, now: datetime, *, limit: int = 500, exclude: Collection[str] = ()
+    ) -> list[Source]:
+        """Sources due at `now` (next_due <= now), not retired, earliest first.
+
+        `exclude` names sources to leave out (for example the ones being checked).
+        """
+        return [
+            source_from_row(r)
+            for r in self.db.query(
+                "SELECT s.* FROM source_state st JOIN sources s ON s.name = st.name "
+                "WHERE st.next_due <= ? AND st.retired_at IS NULL "
+                "AND st.name NOT IN (SELECT value FROM json_each(?)) "
+                "ORDER BY st.next_due, st.name LIMIT ?",
+                [utc_iso(now), json.dumps(list(exclude)), limit],
+            )
+        ]
+
+    def set_next_due(self, name: str, when: datetime) -> None:
+        """Schedule the next check of a source; a source removed meanwhile is left alone."""
+        self._upsert_state(name, next_due=utc_iso(when))
+
+    def retire(self, name: str, now: datetime) -> None:
+        """Stop checking a source (an old article); its history and changes stay."""
+        self._upsert_state(name, next_due=None, retired_at=utc_iso(now))
+
+    def _upsert_state(self, name: str, **values: Any) -> None:
+        columns = list(values)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
+        with self.transaction():
+            # Only for a source that still exists, so a late write after `sources remove`
+            # leaves no orphan state for a future source of the same name to inherit.
+            self.db.execute(
+                f"INSERT INTO source_state (name, {', '.join(columns)}) "
+                f"SELECT ?, {', '.join('?' * len(columns))} "
+                f"WHERE EXISTS (SELECT 1 FROM sources WHERE name = ?) "
+                f"ON CONFLICT(name) DO UPDATE SET {sets}",
+                [name, *values.values(), name],
+            )
+
+    def next_wakeup(self) -> datetime | None:
+        """The earliest due time of any source that is not retired (None: nothing scheduled)."""
+        rows = list(
+            self.db.query(
+                "SELECT st.next_due FROM source_state st WHERE st.next_due IS NOT NULL "
+                "AND st.retired_at IS NULL AND EXISTS (SELECT 1 FROM sources s "
+                "WHERE s.name = st.name) ORDER BY st.next_due LIMIT 1"
+            )
+        )
+        return parse_time(rows[0]["next_due"]) if rows else None
+
+    def failing(self, threshold: int) -> list[str]:
+        """Names of the sources (any level) with at least `threshold` consecutive failures."""
+        return [
+            r["name"]
+            for r in self.db.query(
+                "SELECT st.name FROM source_state st JOIN sources s ON s.name = st.name "
+                "WHERE st.failures >= ? AND st.retired_at IS NULL ORDER BY st.name",
+                [threshold],
+            )
+        ]
+
+    def status_rows(self, *, include_articles: bool) -> list[dict[str, Any]]:
+        """Per source, its definition and state, as plain dicts (times as ISO text).
+
+        Keys: name, kind, origin, parent, url, interval, last_checked, last_outcome,
+        last_change, last_error, failures, next_due, retired_at, and for feeds and folders
+        `articles` / `retired_articles` (how many articles found through them are checked /
+        retired). Top-level sources only, unless `include_articles`; each feed or folder is
+        followed by its articles.
+        """
+        where = "" if include_articles else "WHERE s.parent IS NULL "
+        return [
+            dict(r)
+            for r in self.db.query(
+                "SELECT s.name, s.kind, s.origin, s.parent, s.url, s.interval, st.last_checked, "
+                "st.last_outcome, st.last_change, st.last_error, coalesce(st.failures, 0) "
+                "AS failures, st.next_due, st.retired_at, "
+                "(SELECT count(*) FROM sources c LEFT JOIN source_state cs ON cs.name = c.name "
+                " WHERE c.parent = s.name AND cs.retired_at IS NULL) AS articles, "
+                "(SELECT count(*) FROM sources c JOIN source_state cs ON cs.name = c.name "
+                " WHERE c.parent = s.name AND cs.retired_at IS NOT NULL) AS retired_articles "
+                "FROM sources s LEFT JOIN source_state st ON st.name = s.name "
+                f"{where}ORDER BY coalesce(s.parent, s.name), s.parent IS NOT NULL, s.name"
+            )
+        ]
+
+    # -- the service's heartbeat ----------------------------------------------------------
+
+    def service_started(self, pid: int, hostname: str, version: str, now: datetime) -> None:
+        """Record that a service started on this database (replacing the previous record)."""
+        with self.transaction():
+            self.db.table("service").upsert(
+                {
+                    "id": 1,
+                    "pid": pid,
+                    "hostname": hostname,
+                    "version": version,
+                    "started_at": utc_iso(now),
+                    "heartbeat_at": utc_iso(now),
+                    "stopped_at": None,
+                },
+                pk="id",
+            )
+
+    def heartbeat(self, now: datetime) -> None:
+        """The running service says it is alive (every ~10 s)."""
+        with self.transaction():
+            self.db.execute("UPDATE service SET heartbeat_at = ? WHERE id = 1", [utc_iso(now)])
+
+    def service_stopped(self, now: datetime) -> None:
+        """The service stopped cleanly."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE service SET heartbeat_at = ?, stopped_at = ? WHERE id = 1",
+                [utc_iso(now), utc_iso(now)],
+            )
+
+    def service_info(self) -> dict[str, Any] | None:
+        """pid, hostname, version, started_at, heartbeat_at, stopped_at (ISO text or None)
+        of the last service that ran on this database; None if none ever did."""
+        rows = list(
+            self.db.query(
+                "SELECT pid, hostname, version, started_at, heartbeat_at, stopped_at "
+                "FROM service WHERE id = 1"
+            )
+        )
+        return dict(rows[0]) if rows else None

@@ -1,0 +1,142 @@
+"""Due times, retirement, the scheduling policy's inputs, the heartbeat and status rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.errors import UsageError
+from monitor.models import Document
+from monitor.store import SourceState, Store
+from tests.test_store import NOW, add, at, names
+
+
+def test_due_is_ordered_by_due_time_and_honours_limit_exclude_and_retirement(store):
+    for name, minutes in [("c", 3), ("a", 1), ("b", 2), ("late", 30), ("old", -5)]:
+        add(store, name)
+        store.set_next_due(name, at(minutes))
+    add(store, "new")  # never scheduled: not due, it is unscheduled
+    store.retire("old", NOW)
+    assert names(store.due(at(10))) == ["a", "b", "c"]
+    assert names(store.due(at(2))) == ["a", "b"]  # due at exactly `now` counts
+    assert names(store.due(at(10), limit=2)) == ["a", "b"]
+    assert names(store.due(at(10), exclude=["b"])) == ["a", "c"]
+    assert names(store.due(at(10), exclude={f"x{i}" for i in range(5000)} | {"a"})) == ["b", "c"]
+    assert names(store.due(at(60))) == ["a", "b", "c", "late"]
+
+
+def test_unscheduled_holds_new_sources_and_articles_but_not_retired_ones(store):
+    add(store, "feed", kind="feed")
+    add(store, "feed/one", parent="feed", origin="feed")
+    add(store, "feed/two", parent="feed", origin="feed")
+    add(store, "scheduled")
+    store.set_next_due("scheduled", at(5))
+    store.retire("feed/two", NOW)
+    # A source that has state (a check ran) but no due time yet is unscheduled too.
+    store.record_check(store.get_source("feed"), url="u", now=NOW, duration_ms=1, outcome="ok")
+    assert names(store.unscheduled()) == ["feed", "feed/one"]
+    assert len(store.unscheduled(limit=1)) == 1
+    store.set_next_due("feed", at(1))
+    assert names(store.unscheduled()) == ["feed/one"]
+
+
+def test_retire_and_next_due_keep_the_rest_of_the_state(store):
+    source = add(store, "a")
+    store.record_check(source, url=source.url, now=NOW, duration_ms=1, outcome="unchanged",
+                       etag='"v1"')
+    store.set_next_due("a", at(15))
+    state = store.state("a")
+    assert state.next_due == "2024-12-09T12:15:00Z" and state.etag == '"v1"'
+    store.record_check(source, url=source.url, now=at(1), duration_ms=1, outcome="unchanged")
+    assert store.state("a").next_due == "2024-12-09T12:15:00Z"  # a check keeps the due time
+    store.retire("a", at(2))
+    state = store.state("a")
+    assert state.retired_at == "2024-12-09T12:02:00Z" and state.next_due is None
+    assert state.etag == '"v1"' and state.last_outcome == "unchanged"
+    assert store.next_wakeup() is None
+
+
+def test_next_due_of_a_removed_source_leaves_no_state_behind(store):
+    add(store, "a")
+    store.remove_source("a")
+    store.set_next_due("a", at(5))
+    store.retire("a", NOW)
+    assert store.db["source_state"].count == 0
+    add(store, "a")
+    assert store.state("a") == SourceState()
+
+
+def test_next_wakeup_is_the_earliest_live_due_time(store):
+    assert store.next_wakeup() is None
+    for name, minutes in [("a", 9), ("b", 4), ("gone", 1)]:
+        add(store, name)
+        store.set_next_due(name, at(minutes))
+    store.remove_source("gone")
+    assert store.next_wakeup() == at(4)
+
+
+def test_timing_reads_definition_and_state(store):
+    add(store, "feed", kind="feed", interval=600.0)
+    child = add(store, "feed/x", parent="feed", origin="feed", interval=600.0)
+    t = store.timing("feed/x")
+    assert (t.interval, t.kind, t.origin, t.added_at) == (600.0, "page", "feed", NOW)
+    assert t.last_change is None and t.failures == 0 and t.first_seen is None
+    store.save_version(child, Document(child.url, "One."), text_hash="h1", claims=[],
+                       changes=[], now=at(2))
+    store.record_check(child, url=child.url, now=at(2), duration_ms=1, outcome="first_seen")
+    store.record_check(child, url=child.url, now=at(30), duration_ms=1, outcome="changed",
+                       changes=2)
+    for minute in (40, 50):
+        store.record_check(child, url=child.url, now=at(minute), duration_ms=1,
+                           outcome="error", error="HTTP 500")
+    t = store.timing("feed/x")
+    assert t.first_seen == at(2) and t.last_change == at(30) and t.failures == 2
+    with pytest.raises(UsageError, match="unknown source"):
+        store.timing("nope")
+
+
+# -- heartbeat and status -------------------------------------------------------------------
+
+
+def test_service_heartbeat_round_trip(tmp_path):
+    store = Store(tmp_path / "m.db")
+    assert store.service_info() is None
+    store.service_started(4242, "host-a", "0.1.0", NOW)
+    store.heartbeat(at(1))
+    store.close()
+    other = Store(tmp_path / "m.db")  # another process sees it
+    assert other.service_info() == {
+        "pid": 4242, "hostname": "host-a", "version": "0.1.0",
+        "started_at": "2024-12-09T12:00:00Z", "heartbeat_at": "2024-12-09T12:01:00Z",
+        "stopped_at": None}
+    other.service_stopped(at(2))
+    info = other.service_info()
+    assert info["stopped_at"] == info["heartbeat_at"] == "2024-12-09T12:02:00Z"
+    other.service_started(99, "host-b", "0.2.0", at(3))  # a new run replaces the record
+    info = other.service_info()
+    assert (info["pid"], info["stopped_at"]) == (99, None)
+    assert other.db["service"].count == 1
+    other.close()
+
+
+def test_status_rows_and_failing(store):
+    add(store, "feed", kind="feed")
+    add(store, "feed-b")  # sorts between "feed" and "feed/..." by name
+    for i, name in enumerate(["feed/x", "feed/y", "feed/z"]):
+        add(store, name, parent="feed", origin="feed")
+        store.set_next_due(name, at(i))
+    store.retire("feed/z", NOW)
+    page = store.get_source("feed-b")
+    for _ in range(5):
+        store.record_check(page, url=page.url, now=NOW, duration_ms=1, outcome="error",
+                           error="HTTP 503")
+    top = store.status_rows(include_articles=False)
+    assert [r["name"] for r in top] == ["feed", "feed-b"]
+    assert (top[0]["articles"], top[0]["retired_articles"]) == (2, 1)
+    assert top[1]["failures"] == 5 and top[1]["last_error"] == "HTTP 503"
+    assert top[1]["last_outcome"] == "error" and top[1]["last_checked"] == "2024-12-09T12:00:00Z"
+    every = store.status_rows(include_articles=True)
+    assert [r["name"] for r in every] == ["feed", "feed/x", "feed/y", "feed/z", "feed-b"]
+    assert every[3]["retired_at"] == "2024-12-09T12:00:00Z" and every[3]["next_due"] is None
+    assert every[1]["next_due"] == "2024-12-09T12:00:00Z" and every[1]["parent"] == "feed"
+    assert store.failing(5) == ["feed-b"]
+    assert store.failing(6) == []
