@@ -47,4 +47,23 @@ class InstanceLock:
             self._fd = None
 
 
-__all__ = ["AlreadyRunningError", "InstanceLock"]
+def held_by(db_path: Path) -> str | None:
+    """The pid (as written in the lock file) of the `monitor run` using `db_path`, or None
+    when no service holds it. Probing takes and drops a shared lock; it never blocks."""
+    path = db_path.with_name(db_path.name + ".lock")
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+__all__ = ["AlreadyRunningError", "InstanceLock", "held_by"]

@@ -49,3 +49,17 @@ def test_the_lock_is_free_again_once_released(tmp_path):
     second.acquire()
     second.release()
     assert (tmp_path / "m.db.lock").read_text().strip() == str(os.getpid())
+
+
+def test_held_by_names_the_running_holder_and_none_otherwise(tmp_path):
+    from monitor.lock import held_by
+
+    db = tmp_path / "m.db"
+    assert held_by(db) is None  # no lock file yet
+    lock = InstanceLock(db)
+    lock.acquire()
+    try:
+        assert held_by(db) == str(os.getpid())
+    finally:
+        lock.release()
+    assert held_by(db) is None  # the file stays, the lock does not
