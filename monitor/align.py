@@ -1,7 +1,8 @@
 """Align the claims of two versions of one article: which statements are the same.
 
 ``align`` pairs the claims left over after exact matching, best pair first, one to one,
-and also merges and splits: two or three adjacent sentences of one version that together
+and also merges and splits: two or three neighbouring sentences of one version (at most
+``MAX_GAP`` positions apart, so an unchanged quote may stand between them) that together
 state what one sentence of the other version states ("X left at dawn. It reached Y by
 midday." -> "X left at dawn and reached Y by midday.") form one group. Each claim is in
 at most one group. Everything here is pure.
@@ -11,9 +12,9 @@ Two sides of a group are the same statement when ``align_score`` is at least
 
 - key similarity (rapidfuzz token_sort_ratio on ``key``: numbers and dates masked; or
   the plain ratio, in word order, so that synonyms swapped in place keep a pair);
-- skeleton similarity: content words only, polarity cues dropped, crudely stemmed, so that
-  "pledged cooperation" aligns with "refused to cooperate" (a contradiction, not a
-  retraction plus a new claim);
+- skeleton similarity: content words only, polarity cues dropped, concept-stemmed
+  (``monitor.lexicon``), so that "pledged cooperation" aligns with "refused to
+  cooperate" (a contradiction, not a retraction plus a new claim);
 - frame similarity: every name masked, so that "... met Geir Pedersen in Damascus"
   aligns with "... met Kaja Kallas in Aleppo" (an update). Needs enough words besides the
   names, or an identical frame in about the same place of the article;
@@ -29,13 +30,23 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from monitor.baseline import content_tokens, similarity
+from monitor.baseline import similarity
 from monitor.claims import make_claim, polarity_cues
 from monitor.compare import source_words
+from monitor.lexicon import STEM, content_stems, stems
 from monitor.models import Claim
 from monitor.stopwords import STOPWORDS
 
-__all__ = ["ALIGN_THRESHOLD", "Aligned", "align", "align_score", "combine", "stems"]
+__all__ = [
+    "ALIGN_THRESHOLD",
+    "STEM",
+    "Aligned",
+    "align",
+    "align_score",
+    "claim_stems",
+    "combine",
+    "stems",
+]
 
 ALIGN_THRESHOLD = 80.0  # previous vs current version of one article
 FRAME_THRESHOLD = 90.0  # names masked, the rest of the sentence this similar: same claim
@@ -44,8 +55,8 @@ SLOT_DISTANCE = 3  # an identical frame with fewer words must be this close in t
 BODY_THRESHOLD = 85.0  # source and names masked, the rest this similar: same claim
 BODY_MIN_WORDS = 2  # ... with at least this many content words besides the source
 MAX_RUN = 3  # merges and splits join at most this many adjacent sentences
+MAX_GAP = 2  # ... each at most this many positions after the one before it
 GROUP_COVER = 0.6  # share of each joined sentence's content stems found on the other side
-STEM = 5  # crude stemming: "participated"/"participate" -> "parti"
 
 
 @dataclass(frozen=True)
@@ -58,9 +69,10 @@ class Aligned:
     score: float
 
 
-def stems(tokens: Iterable[str]) -> set[str]:
-    """Crude stems (``STEM``-letter prefixes) of tokens."""
-    return {t[:STEM] for t in tokens}
+def claim_stems(claim: Claim, drop: Iterable[str] = ()) -> set[str]:
+    """The concept stems (``monitor.lexicon``) of a claim's content words, without the
+    tokens in ``drop``."""
+    return set(content_stems(claim.key.split(), frozenset(drop))) - {""}
 
 
 def combine(parts: Sequence[Claim]) -> Claim:
@@ -71,9 +83,8 @@ def combine(parts: Sequence[Claim]) -> Claim:
 
 
 def _skeleton(claim: Claim) -> str:
-    """Content words without polarity cues, crudely stemmed, sorted."""
-    cues = polarity_cues(claim.norm).cue_words
-    return " ".join(sorted(t[:STEM] for t in content_tokens(claim.key) if t not in cues))
+    """Content words without polarity cues, concept-stemmed, sorted."""
+    return " ".join(sorted(claim_stems(claim, polarity_cues(claim.norm).cue_words)))
 
 
 def _masked(claim: Claim, words: set[str], mask: str) -> tuple[str, int]:
@@ -136,23 +147,27 @@ def align_score(a: Claim, b: Claim, skel_a: str | None = None, skel_b: str | Non
 
 def _covered(parts: Sequence[Claim], whole: Claim) -> bool:
     """Every part states something of ``whole``: ``GROUP_COVER`` of its content stems."""
-    theirs = stems(content_tokens(whole.key))
+    theirs = claim_stems(whole)
     for part in parts:
-        mine = stems(content_tokens(part.key))
+        mine = claim_stems(part)
         if not mine or len(mine & theirs) < GROUP_COVER * len(mine):
             return False
     return True
 
 
 def _runs(claims: list[Claim]) -> list[tuple[int, ...]]:
-    """Index runs of 2..MAX_RUN claims adjacent in their article (consecutive positions)."""
+    """Index runs of 2..MAX_RUN claims next to each other among ``claims`` (the unpaired
+    ones, in reading order) and close in their article: at most ``MAX_GAP`` positions
+    apart, so that sentences merged across an unchanged one (a quote between two
+    paragraphs) still form a group."""
     out: list[tuple[int, ...]] = []
     for i in range(len(claims)):
         for k in range(2, MAX_RUN + 1):
             run = tuple(range(i, i + k))
             if run[-1] >= len(claims):
                 break
-            if claims[run[-1]].position - claims[i].position != k - 1:
+            gap = claims[run[-1]].position - claims[run[-2]].position
+            if not 0 < gap <= MAX_GAP:
                 break
             out.append(run)
     return out

@@ -20,7 +20,9 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
+from monitor.fields import entity_words
 from monitor.models import BaselineClaim, Claim
+from monitor.names import name_skeleton, same_name
 from monitor.stopwords import STOPWORDS
 
 __all__ = ["STOPWORDS", "BaselineIndex", "content_tokens", "similarity"]
@@ -49,6 +51,8 @@ class BaselineIndex:
         self._claims: list[BaselineClaim] = []
         self._by_norm: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
+        self._names: set[str] = set()  # significant words of the baseline's names
+        self._by_skeleton: dict[str, set[str]] = {}  # their consonant skeletons
         self.last_visited = 0  # posting entries read by the last lookup
         self.last_scored = 0  # claims scored with rapidfuzz by the last lookup
         for claim in claims:
@@ -60,6 +64,20 @@ class BaselineIndex:
         self._by_norm.setdefault(claim.claim.norm, []).append(idx)
         for tok in content_tokens(claim.claim.key):
             self._postings.setdefault(tok, []).append(idx)
+        for word in entity_words(claim.claim.entities) - self._names:
+            self._names.add(word)
+            self._by_skeleton.setdefault(name_skeleton(word), set()).add(word)
+
+    def respell(self, word: str) -> str | None:
+        """The baseline's spelling of a name word written otherwise ("saydnaya" ->
+        "sednaya", see ``monitor.names.same_name``); None if the baseline has the word
+        as it is, or no such name."""
+        if word in self._names:
+            return None
+        for cand in sorted(self._by_skeleton.get(name_skeleton(word), ())):
+            if same_name(word, cand):
+                return cand
+        return None
 
     def __len__(self) -> int:
         return len(self._claims)

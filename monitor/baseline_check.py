@@ -18,12 +18,20 @@ lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
       and Russia granted them asylum, a source said");
    b. split cover: the sentence cut in two anywhere, each half contained ("Insurgent
       forces led by X | seized control of the capital");
-   held if every part is held; contradicted / updated if a part is;
+   held if every part is held; contradicted / updated if a part is; a clause may also
+   be held by a union cover (c);
+   c. union cover (``monitor.union_cover``): the sentence's words, names, numbers and
+      dates found in a few baseline claims together, interleaved, with nothing flipped
+      -> held (contradicted when one of them says the opposite of a main part);
 4. a looser "state" contradiction: a candidate sharing the claim's entities (at least
    two, or all if it has one) and most of its content words, with an antonym-lexicon
    concept of opposite sign ("Jalali had left Damascus" vs "Jalali, still in Damascus,
    ...") -> contradicted;
 5. otherwise new.
+
+Words are compared as concept stems (``monitor.lexicon``: "seized" / "took control of",
+"backing" / "supported"), and names in the baseline's spelling ("Saydnaya" is looked up
+as the baseline's "Sednaya").
 
 A part of a cover must state something: enough content stems and ``CLAUSE_MIN_WORDS``
 lowercase content words besides names, so that "Prime Minister Mohammad Jalali" from one
@@ -36,7 +44,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from monitor.align import STEM
 from monitor.baseline import BaselineIndex, content_tokens
 from monitor.claims import entity_words, make_claim, polarity_cues
 from monitor.compare import detail_changes, polarity_flipped, source_words
@@ -50,9 +57,10 @@ from monitor.containment import (
     contained,
     restrict,
 )
+from monitor.lexicon import concept_stems, content_stems
 from monitor.models import BaselineClaim, ChangeType, Claim
-from monitor.stopwords import STOPWORDS
 from monitor.textnorm import fold
+from monitor.union_cover import union_cover
 
 __all__ = ["BASELINE_THRESHOLD", "Verdict", "check_baseline"]
 
@@ -112,7 +120,8 @@ def _clause_cover(claim: Claim, baseline: BaselineIndex) -> Verdict | None:
             clause = make_claim(" ".join(pieces[j:i]), claim.position)
             if not _states_something(clause):
                 continue
-            verdict = contained(clause, baseline.scored_candidates(clause, CONTAIN_LIMIT), set())
+            clause_cands = baseline.scored_candidates(clause, CONTAIN_LIMIT)
+            verdict = contained(clause, clause_cands, set()) or union_cover(clause, clause_cands)
             if verdict is not None:
                 best[i] = [*head, verdict]
     verdicts = best[n]
@@ -127,7 +136,7 @@ def _union_holds(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> 
         return False
     theirs: set[str] = set()
     for bc, _ in cands:
-        theirs.update(t[:STEM] for t in bc.claim.key.split())
+        theirs.update(concept_stems(bc.claim.key.split()))
     return len(mine & theirs) >= CONTAINMENT * len(mine)
 
 
@@ -146,13 +155,11 @@ def _split_cover(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> 
     drop = polarity_cues(claim.norm).cue_words | source_words(claim)
     names = entity_words(claim.entities)
     # per token: its stem if it is a content word, and whether it is a lowercase word
-    content = [
-        t[:STEM] if len(t) > 1 and t not in STOPWORDS and t not in drop else "" for t in keys
-    ]
+    content = content_stems(keys, drop)
     lower = [bool(st) and t not in names for st, t in zip(content, keys, strict=True)]
     if len(set(content) - {""}) < 2 * CONTAIN_MIN_STEMS:
         return None
-    cand_stems = [{t[:STEM] for t in bc.claim.key.split()} for bc, _ in cands]
+    cand_stems = [set(concept_stems(bc.claim.key.split())) for bc, _ in cands]
 
     def held_somewhere(mine: set[str]) -> bool:
         need = CONTAINMENT * len(mine)
@@ -213,8 +220,28 @@ def _state_contradiction(claim: Claim, other: Claim) -> bool:
 # --------------------------------------------------------------------------------------
 
 
+def _respelled(claim: Claim, baseline: BaselineIndex) -> Claim:
+    """``claim`` with its names in the baseline's spelling ("Saydnaya" -> "Sednaya")."""
+    subs: dict[str, str] = {}
+    for word in entity_words(claim.entities):
+        alt = baseline.respell(word)
+        if alt is not None:
+            subs[word] = alt
+    if not subs:
+        return claim
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, subs)) + r")\b", re.I)
+
+    def _sub(m: re.Match[str]) -> str:
+        alt = subs[m.group(0).lower()]
+        return alt.capitalize() if m.group(0)[:1].isupper() else alt
+
+    return make_claim(pattern.sub(_sub, claim.text), claim.position)
+
+
 def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
-    """What the baseline says about ``claim`` (see the module docstring)."""
+    """What the baseline says about ``claim`` (see the module docstring); names are
+    compared in the baseline's spelling."""
+    claim = _respelled(claim, baseline)
     cands = baseline.scored_candidates(claim, CONTAIN_LIMIT)
     if any(bc.claim.norm == claim.norm for bc, _ in cands):
         return HELD
@@ -238,7 +265,10 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
         verdict = _clause_cover(claim, baseline) or _split_cover(claim, cands)
     if verdict is not None:
         return verdict
-    for bc, _ in cands[:BASELINE_LIMIT]:
+    verdict = union_cover(claim, cands)
+    if verdict is not None:
+        return verdict
+    for bc, _ in cands:
         if _state_contradiction(claim, bc.claim):
             return Verdict(ChangeType.CONTRADICTED, bc)
     return Verdict(ChangeType.NEW)

@@ -10,7 +10,8 @@ The work is done in small modules, one concern each, re-exported here:
 - ``monitor.sentences``: sentence splitting and the claim filter;
 - ``monitor.fields``: named entities and attribution;
 - ``monitor.polarity``: negators and the antonym lexicon (``polarity_cues``);
-- ``monitor.stopwords``: the shared word lists.
+- ``monitor.stopwords``: the shared word lists;
+- ``monitor.lexicon``: concept stems for matching (inflections, synonyms, two-word verbs).
 
 Everything is pure and regex-based (no models, no downloads).
 """
@@ -21,7 +22,7 @@ from monitor.fields import attribution, entities, entity_words
 from monitor.models import Claim
 from monitor.polarity import Polarity, polarity_cues
 from monitor.sentences import LEADING_MARKUP, is_claim, split_sentences
-from monitor.textnorm import ENTRY_STAMP, fold, normalise
+from monitor.textnorm import ENTRY_STAMP, fold, normalise, undot_acronyms
 
 __all__ = [
     "Polarity",
@@ -38,10 +39,11 @@ def make_claim(sentence: str, position: int = 0) -> Claim:
     """Build a Claim with all comparison fields filled from one sentence.
 
     A live-blog entry stamp at the start ("12:30 GMT - ") is not part of the claim's
-    fields (``text`` keeps it).
+    fields, and dotted acronyms are read without their dots ("U.S." as "US"); ``text``
+    keeps both as written.
     """
     text = sentence.strip()
-    folded = ENTRY_STAMP.sub("", fold(text), count=1)
+    folded = undot_acronyms(ENTRY_STAMP.sub("", fold(text), count=1))
     norm, key, numbers, dates = normalise(folded)
     clean = LEADING_MARKUP.sub("", folded)
     return Claim(

@@ -5,10 +5,11 @@ baseline check:
 
 - ``polarity_flipped``: a negator toggled or an antonym swapped, judged on the whole
   sentences and on the edited tokens only (scope);
-- ``detail_changes``: replaced numbers, dates, names (entities) and source, as
-  ``{"kind", "old", "new"}`` dicts. A name that is still written in the other version (a
-  sentence opener such as "Rebel forces", a respelling, an acronym of a full name) is
-  no change.
+- ``detail_changes``: replaced numbers, dates, names (entities), offices (roles) and
+  source, as ``{"kind", "old", "new"}`` dicts. A name that is still written in the other
+  version (a sentence opener such as "Rebel forces", a respelling, an acronym of a full
+  name, a pronoun in its place) is no change; how names are written and compared is in
+  ``monitor.names``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,27 @@ from rapidfuzz import fuzz
 
 from monitor.claims import entity_words, polarity_cues
 from monitor.fields import TITLE_WORDS
+from monitor.lexicon import country_of
 from monitor.models import Claim
+from monitor.names import (
+    acronym_of_any,
+    is_acronym_of,
+    pro_form_for,
+    role_changes,
+    same_name,
+    same_neighbour,
+)
 
-__all__ = ["detail_changes", "norms_flipped", "polarity_flipped", "source_words"]
+__all__ = [
+    "detail_changes",
+    "norms_flipped",
+    "polarity_flipped",
+    "same_date",
+    "source_words",
+]
 
-ENTITY_TYPO_RATIO = 85.0  # an entity respelled this closely is a typo fix, not a change
 SOURCE_TYPO_RATIO = 90.0  # attributions this close are the same source, respelled
-_PARTICLES = frozenset({"al", "el", "ad", "as", "an", "ash", "at", "az", "of", "bin", "ibn"})
+_SOURCE_FILLER = frozenset({"the", "a", "an", "of", "for", "and"})
 
 
 # --------------------------------------------------------------------------------------
@@ -37,14 +52,51 @@ _PARTICLES = frozenset({"al", "el", "ad", "as", "an", "ash", "at", "az", "of", "
 
 def norms_flipped(a: str, b: str) -> bool:
     """True if normalised text ``b`` has the opposite polarity of ``a``: the parity of
-    negators differs, plus one flip per antonym concept used with opposite signs."""
+    negators differs, plus one flip per antonym concept used with opposite signs, plus one
+    per word negated by a prefix on one side only ("likely" / "unlikely", "legal" /
+    "illegal")."""
     pa, pb = polarity_cues(a), polarity_cues(b)
     flips = (pa.negators - pb.negators) % 2
     for concept in {c for c, _ in pa.concepts} | {c for c, _ in pb.concepts}:
         sa, sb = pa.signs(concept), pb.signs(concept)
         if len(sa) == 1 and len(sb) == 1 and sa != sb:
             flips += 1
+    cues = pa.cue_words | pb.cue_words  # already counted through the lexicon
+    ta, tb = set(a.split()) - cues, set(b.split()) - cues
+    flips += _prefix_negations(ta, tb) + _prefix_negations(tb, ta)
     return flips % 2 == 1
+
+
+# Negative prefixes: a word on one side written with one of them on the other only.
+# "un" and "non" negate whatever follows; the others only adjectives and participles
+# ("illegal", "impossible", "disloyal"), not "inside" / "side" or "informed" / "formed".
+_NEG_PREFIXES = {
+    "un": None, "non": None,
+    "in": ("able", "ible", "al", "ant", "ent", "ive", "ate", "ect", "ete", "ure", "ous"),
+    "im": ("able", "ible", "al", "ant", "ent", "ive", "ect", "ous"),
+    "il": ("al", "ate", "ical"),
+    "ir": ("able", "ible", "al", "ant", "ar", "ent", "ive"),
+    "dis": ("able", "al", "ed", "ee", "ful", "est", "ent"),
+}  # fmt: skip
+_MIN_BASE = 4  # "able" / "unable"; shorter bases ("in" + "to") are chance
+
+
+def _prefix_negations(mine: set[str], theirs: set[str]) -> int:
+    """Words of ``mine`` that are a word of ``theirs`` with a negative prefix, when
+    ``mine`` does not also have the bare word."""
+    count = 0
+    for w in mine:
+        for prefix, endings in _NEG_PREFIXES.items():
+            base = w[len(prefix) :]
+            if (
+                w.startswith(prefix)
+                and len(base) >= _MIN_BASE
+                and base in theirs
+                and base not in mine
+                and (endings is None or base.endswith(endings))
+            ):
+                count += 1
+    return count
 
 
 def _edited_segments(a: str, b: str) -> tuple[str, str]:
@@ -112,36 +164,51 @@ def _norm_source(s: str | None) -> str | None:
     return " ".join(s.lower().replace("'s", "").split()) if s else None
 
 
+# Nouns that refer back to a source named elsewhere in the sentence ("Teams from the
+# White Helmets searched the prison, the group said")
+_GENERIC_SOURCES = frozenset(
+    {"group", "ministry", "agency", "organisation", "organization", "office", "army",
+     "military", "government", "company", "council", "statement", "spokesman",
+     "spokeswoman", "spokesperson", "official", "officials", "source", "sources",
+     "the", "a", "an", "its", "their"}
+)  # fmt: skip
+
+
+def _generic_for(generic: str | None, named: str | None, claim: Claim) -> bool:
+    """``generic`` is a noun such as "the group" and the words of ``named`` (the other
+    version's source) still stand in ``claim``."""
+    if not generic or not named:
+        return False
+    if not set(generic.lower().split()) <= _GENERIC_SOURCES:
+        return False
+    return _words_in(named, claim)
+
+
 def _source_changed(old: str | None, new: str | None) -> bool:
-    """Sources differ (a respelling such as "defnce" -> "defence" is a typo fix)."""
+    """Sources differ. A respelling ("defnce" -> "defence") is a typo fix, and a source
+    written more or less fully ("Observatory for Human Rights" -> "Syrian Observatory for
+    Human Rights", "the ministry" -> "the foreign ministry", "Mr Peskov" -> "Dmitry
+    Peskov", "EU" -> "European Union") is the same source."""
     a, b = _norm_source(old), _norm_source(new)
     if a == b:
         return False
     if a is None or b is None:
         return True
+    wa, wb = set(a.split()) - _SOURCE_FILLER, set(b.split()) - _SOURCE_FILLER
+    for drop in (frozenset(), TITLE_WORDS):  # as written, then without titles ("Mr")
+        xa, xb = wa - drop, wb - drop
+        if xa and xb and (xa <= xb or xb <= xa):
+            return False
+    if is_acronym_of(old or "", new or "") or is_acronym_of(new or "", old or ""):
+        return False  # "EU" / "European Union"
+    if country_of(a) == country_of(b):
+        return False  # "the Kremlin" / "Moscow"
     return fuzz.ratio(a, b) < SOURCE_TYPO_RATIO
 
 
 def _head(entity: str) -> str | None:
     words = [w for w in re.split(r"[\s-]+", entity.lower()) if w in entity_words((entity,))]
     return words[-1] if words else None
-
-
-def _initials(entity: str) -> str:
-    """ "Hayat Tahrir al-Sham" -> "HTS"; "Syrian Observatory for Human Rights" -> "SOHR"."""
-    words = [w for w in re.split(r"[\s-]+", entity) if w and w.lower() not in _PARTICLES]
-    return "".join(w[0] for w in words if w[0].isupper()).upper()
-
-
-def _is_acronym_of(short: str, full: str) -> bool:
-    return (
-        2 <= len(short) <= 6 and short.isupper() and " " not in short and (_initials(full) == short)
-    )
-
-
-def _acronym_of_any(entity: str, others: Sequence[str]) -> bool:
-    """``entity`` is an acronym ("HTS") of one of ``others``, or one of them is its acronym."""
-    return any(_is_acronym_of(entity, o) or _is_acronym_of(o, entity) for o in others)
 
 
 def _named_in(entity: str, claim: Claim) -> bool:
@@ -170,20 +237,23 @@ def _entity_changes(old: Claim, new: Claim, replace_only: bool) -> list[dict]:
     # still written on the other side, though not as a name ("Rebel forces ..." opening
     # one sentence, "... rebel forces" inside the other), or written as its acronym
     old_ents = [
-        e for e in old_ents if not _named_in(e, new) and not _acronym_of_any(e, new.entities)
+        e for e in old_ents if not _named_in(e, new) and not acronym_of_any(e, new.entities)
     ]
     new_ents = [
-        e for e in new_ents if not _named_in(e, old) and not _acronym_of_any(e, old.entities)
+        e for e in new_ents if not _named_in(e, old) and not acronym_of_any(e, old.entities)
     ]
-    # respelled names ("Lattakia" -> "Latakia") are typo fixes
+    # respelled names ("Lattakia" -> "Latakia", "Sednaya" -> "Saydnaya") and a capital or
+    # seat of government for its country ("the Kremlin" -> "Moscow") are no change
     for o in list(old_ents):
         for n in new_ents:
-            if fuzz.ratio(o.lower(), n.lower()) >= ENTITY_TYPO_RATIO:
+            if same_name(o, n) or country_of(o) == country_of(n):
                 old_ents.remove(o)
                 new_ents.remove(n)
                 break
+    if replace_only:
+        return _slot_pairs(old_ents, new_ents, old, new)
     pairs = _pairs("entity", old_ents, new_ents, replace_only)
-    if replace_only or all(p["old"] and p["new"] for p in pairs):
+    if all(p["old"] and p["new"] for p in pairs):
         return pairs
     # a name added or dropped on one side only is no change when it is a capitalised word
     # that opens the sentence ("Electricity returned ..." -> "Power came back ..."), or part
@@ -193,9 +263,51 @@ def _entity_changes(old: Claim, new: Claim, replace_only: bool) -> list[dict]:
     return [
         p
         for p in pairs
-        if not (p["new"] is None and (_opens(p["old"], old) or _in_title(p["old"], deleted)))
-        and not (p["old"] is None and (_opens(p["new"], new) or _in_title(p["new"], inserted)))
+        if not (
+            p["new"] is None
+            and (
+                _opens(p["old"], old)
+                or _in_title(p["old"], deleted)
+                or pro_form_for(p["old"], old, new)
+            )
+        )
+        and not (
+            p["old"] is None
+            and (
+                _opens(p["new"], new)
+                or _in_title(p["new"], inserted)
+                or pro_form_for(p["new"], new, old)
+            )
+        )
     ]
+
+
+def _slot_pairs(old_ents: list[str], new_ents: list[str], old: Claim, new: Claim) -> list[dict]:
+    """Names replaced in the same place of the sentence: each pair's old name is in a run
+    of deleted tokens and its new name in the run inserted there, and the two stand next
+    to the same content word ("officials in Calais said" / "officials in Dover said").
+    Two sentences that each add a clause of their own ("... after the fall of Damascus" /
+    "In a statement on Telegram, ...") have no replaced name."""
+    deleted, inserted = _edited_runs(old.norm, new.norm)
+    pairs: list[dict] = []
+    free = list(new_ents)
+    for o in old_ents:
+        for n in free:
+            same_run = any(
+                _in_run(o, d) and _in_run(n, i) for d, i in zip(deleted, inserted, strict=True)
+            )
+            if same_run and same_neighbour(o, old, n, new):
+                pairs.append({"kind": "entity", "old": o, "new": n})
+                free.remove(n)
+                break
+    return pairs
+
+
+def _in_run(entity: str, run: list[str]) -> bool:
+    """Every word of ``entity`` is in ``run`` (possessive "s" allowed)."""
+    toks = set(run)
+    words = [w.replace("'", "") for w in re.split(r"[\s-]+", entity.lower()) if w]
+    return bool(words) and all(w in toks or w + "s" in toks for w in words)
 
 
 def _edited_runs(a: str, b: str) -> tuple[list[list[str]], list[list[str]]]:
@@ -234,19 +346,34 @@ def detail_changes(old: Claim, new: Claim, *, replace_only: bool = False) -> lis
     removed, added = _compatible_dates(*_multiset_diff(old.dates, new.dates))
     changed += _pairs("date", removed, added, replace_only)
     changed += _entity_changes(old, new, replace_only)
-    if not replace_only and _source_changed(old.attribution, new.attribution):
+    if (
+        not replace_only
+        and _source_changed(old.attribution, new.attribution)
+        and not _generic_for(new.attribution, old.attribution, new)
+        and not _generic_for(old.attribution, new.attribution, old)
+    ):
         changed.append({"kind": "source", "old": old.attribution, "new": new.attribution})
+    if not replace_only:
+        # an office that is (part of) the source is reported as the source's change
+        sources = " ".join(str(c["old"]) + " " + str(c["new"]) for c in changed).lower()
+        changed += [r for r in role_changes(old.norm, new.norm) if r["new"] not in sources]
     # A detail found on one side only is no change when its words still stand in the other
-    # version: a capitalised sentence opener, or a source the parser saw in one word order.
+    # version (a capitalised sentence opener, or a source the parser saw in one word
+    # order), or when a pronoun stands in its place ("Jalali said" -> "He said").
     return [
         c
         for c in changed
-        if not (c["old"] is None and _words_in(c["new"], old))
-        and not (c["new"] is None and _words_in(c["old"], new))
+        if not (c["old"] is None and _still_stated(c["new"], new, old))
+        and not (c["new"] is None and _still_stated(c["old"], old, new))
     ]
 
 
-def _same_date(a: str, b: str) -> bool:
+def _still_stated(value: object, claim: Claim, other: Claim) -> bool:
+    """A detail of ``claim`` is still in ``other``: its words, or a pronoun in its place."""
+    return _words_in(value, other) or pro_form_for(str(value), claim, other)
+
+
+def same_date(a: str, b: str) -> bool:
     """One date written with and without its year ("2024-12-09" and "12-09"), or a day
     and its month ("2024-12-09" and "2024-12")."""
     short, long = sorted((a, b), key=len)
@@ -258,14 +385,24 @@ def _same_date(a: str, b: str) -> bool:
 
 
 def _compatible_dates(removed: list[str], added: list[str]) -> tuple[list[str], list[str]]:
-    """Drop the removed/added pairs that are the same date written more or less fully."""
+    """Drop the removed/added pairs that are the same date written more or less fully,
+    and a weekday given as its date or the other way round ("on Sunday" -> "on December
+    8": without the year the two cannot be told apart, and an editor who names the day
+    usually names the same one)."""
     removed, added = list(removed), list(added)
     for r in list(removed):
-        match = next((a for a in added if _same_date(r, a)), None)
+        match = next((a for a in added if same_date(r, a)), None)
+        if match is None and len(removed) == len(added) == 1:
+            match = next((a for a in added if _weekday_and_day(r, a)), None)
         if match is not None:
             removed.remove(r)
             added.remove(match)
     return removed, added
+
+
+def _weekday_and_day(a: str, b: str) -> bool:
+    """One is a weekday name, the other a calendar day ("sunday", "12-08")."""
+    return {a.isalpha(), b.isalpha()} == {True, False} and re.search(r"\d+-\d+$", a + b) is not None
 
 
 def _words_in(value: object, claim: Claim) -> bool:

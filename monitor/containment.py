@@ -1,12 +1,15 @@
 """Containment: does a baseline claim state what a (shorter, reworded) claim states?
 
 ``contained`` looks for a candidate baseline claim that holds at least ``CONTAINMENT`` of
-the claim's content stems (source words and polarity cues dropped). Polarity is compared
-in scope, on the smallest window of the baseline claim covering the shared stems, and
-details only against that window (numbers and dates on a window widened by the claim's
-own lead and tail): flipped -> contradicted; agreeing -> held (a shortened / reworded
-baseline claim); replaced details -> updated. A claim's states ("left", "confirmed",
-"alive") must be asserted by the container too. Pure.
+the claim's concept stems (``monitor.lexicon``; the reporting frame, polarity cues,
+sentence adverbs and hedges dropped) and names every name of it at least by its last word
+(a capital may stand for its country). Polarity is compared in scope, on the smallest
+window of the baseline claim covering the shared stems, and details only against that
+window (numbers and dates on a window widened by the claim's own lead and tail): flipped
+-> contradicted; agreeing -> held (a shortened / reworded baseline claim); replaced
+details -> updated. A claim's states ("left", "confirmed", "alive") must be asserted by
+the container too, or stated with a word of the same lexicon class ("supported" /
+"received support"). Pure.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
-from monitor.align import STEM, stems
-from monitor.baseline import content_tokens
+from monitor.align import claim_stems
 from monitor.claims import polarity_cues
 from monitor.compare import detail_changes, norms_flipped, source_words
+from monitor.fields import TITLE_WORDS, frame_words, speaker_resumed
+from monitor.lexicon import CAPITALS, FRAME, concept_stems, content_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS
 
 __all__ = [
     "CONTAINMENT",
@@ -29,7 +34,10 @@ __all__ = [
     "Verdict",
     "contain_stems",
     "contained",
+    "reporting_frame",
     "restrict",
+    "said_as_noun",
+    "window",
 ]
 
 CONTAIN_LIMIT = 24  # baseline candidates checked for containment
@@ -53,9 +61,69 @@ HELD = Verdict(None)  # the baseline holds the claim
 
 
 def contain_stems(claim: Claim) -> set[str]:
-    """The stems containment looks for: content words, minus polarity cues and source."""
-    drop = polarity_cues(claim.norm).cue_words | source_words(claim)
-    return stems(t for t in content_tokens(claim.key) if t not in drop)
+    """The stems containment looks for: content words, minus polarity cues, the source
+    and the rest of the reporting frame ("told the TASS news agency", "wrote on
+    Telegram"), sentence adverbs ("nevertheless", "meanwhile") and framing words
+    ("insisted", "is believed to")."""
+    drop = polarity_cues(claim.norm).cue_words | reporting_frame(claim) | DISCOURSE_WORDS
+    return claim_stems(claim, drop) - {FRAME}
+
+
+def reporting_frame(claim: Claim) -> set[str]:
+    """Lowercase words of who states ``claim`` and how (``source_words`` and
+    ``frame_words``); the source is left out when a pronoun takes it up as the subject
+    of the statement ("Turkey denied that it had backed ...")."""
+    frame = set(frame_words(claim.text))
+    if not speaker_resumed(claim.text):
+        frame |= source_words(claim)
+    return frame
+
+
+def window(seq: Sequence[str], targets: Collection[str]) -> tuple[int, int]:
+    """The smallest ``(start, end)`` slice of ``seq`` holding every item of ``targets``
+    that occurs in it (sliding window); ``(0, len(seq))`` when none does."""
+    need = len(set(targets).intersection(seq))
+    have: dict[str, int] = {}
+    best: tuple[int, int] = (0, len(seq))
+    lo = 0
+    for hi, st in enumerate(seq):
+        if st in targets:
+            have[st] = have.get(st, 0) + 1
+        while need and len(have) == need:
+            if hi - lo < best[1] - best[0]:
+                best = (lo, hi + 1)
+            left = seq[lo]
+            if left in have:
+                have[left] -= 1
+                if not have[left]:
+                    del have[left]
+            lo += 1
+    return best
+
+
+# single-word names that are adjectives of nationality ("Syrian", "Lebanese", "Turkish"):
+# a restatement may leave them out
+_DEMONYM_ENDINGS = ("ian", "ese", "ish", "ean")
+_CAPITAL_OF = {country: capital for capital, country in CAPITALS.items()}
+
+
+def _names_found(claim: Claim, other_stems: set[str]) -> bool:
+    """Every name of ``claim`` (besides its source and reporting frame) is named in the
+    other claim, at least by its last word: "Jalali and his family were granted asylum"
+    is not what "Assad and his family were granted asylum" states, though most of its
+    words are there."""
+    frame = reporting_frame(claim)
+    for ent in claim.entities:
+        words = [w for w in re.split(r"[\s'-]+", ent.lower()) if w and w not in frame]
+        words = [w for w in words if w not in TITLE_WORDS and w not in STOPWORDS]
+        if not words or (len(words) == 1 and words[0].endswith(_DEMONYM_ENDINGS)):
+            continue
+        head = words[-1]
+        # a capital for its country and back ("Moscow has backed ..." / "Russia ...")
+        alt = CAPITALS.get(head) or _CAPITAL_OF.get(head)
+        if stem(head) not in other_stems and (alt is None or stem(alt) not in other_stems):
+            return False
+    return True
 
 
 def _contained_span(claim: Claim, other: Claim) -> tuple[str, str] | None:
@@ -70,37 +138,23 @@ def _contained_span(claim: Claim, other: Claim) -> tuple[str, str] | None:
     compared ("On November 27, the HTS alliance launched ..." dates it before the stems).
     """
     mine = contain_stems(claim)
-    if len(stems(content_tokens(claim.key) - source_words(claim))) < CONTAIN_MIN_STEMS:
+    if len(claim_stems(claim, source_words(claim))) < CONTAIN_MIN_STEMS:
         return None
     toks = other.norm.split()
     keys = other.key.split()
-    other_stems = [t[:STEM] for t in (keys if len(keys) == len(toks) else toks)]
+    other_stems = concept_stems(keys if len(keys) == len(toks) else toks)
     shared = mine.intersection(other_stems)
     if len(shared) < CONTAINMENT * len(mine):
         return None
-    # minimal window of ``toks`` covering every shared stem (sliding window)
-    need = len(shared)
-    have: dict[str, int] = {}
-    best: tuple[int, int] = (0, len(toks))
-    lo = 0
-    for hi, st in enumerate(other_stems):
-        if st in shared:
-            have[st] = have.get(st, 0) + 1
-        while len(have) == need:
-            if hi - lo < best[1] - best[0]:
-                best = (lo, hi + 1)
-            left = other_stems[lo]
-            if left in have:
-                have[left] -= 1
-                if not have[left]:
-                    del have[left]
-            lo += 1
-    start, end = best
+    if not _names_found(claim, set(other_stems)):
+        return None
+    start, end = window(other_stems, shared)
     tight = len(claim.norm.split()) + CONTAIN_TIGHT_SLACK
     if len(mine) < CONTAIN_LOOSE_STEMS and end - start > tight:
         return None
-    mine_at = [i for i, t in enumerate(claim.key.split()) if t[:STEM] in shared]
-    lead, tail = mine_at[0], len(claim.key.split()) - 1 - mine_at[-1]
+    claim_keys = claim.key.split()
+    mine_at = [i for i, st in enumerate(content_stems(claim_keys)) if st in shared]
+    lead, tail = mine_at[0], len(claim_keys) - 1 - mine_at[-1]
     details = " ".join(toks[max(0, start - lead - 1) : end + tail + 1])
     # a negator or auxiliary just before the window belongs to it ("did not confirm")
     return " ".join(toks[max(0, start - 2) : end]), details
@@ -131,8 +185,9 @@ def restrict(claim: Claim, span: str, like: Claim | None = None, wide: str | Non
     )
 
 
-def _state_agreement(claim: Claim, other: Claim) -> int:
-    """Whether ``other`` asserts the states ``claim`` asserts (left, confirmed, alive...).
+def _state_agreement(claim: Claim, other: str) -> int:
+    """Whether ``other`` (the part of a baseline claim that states ``claim``, normalised)
+    asserts the states ``claim`` asserts (left, confirmed, alive...).
 
     Containment drops a claim's state words before matching, so without this check
     "X had left Damascus" would be held by any baseline sentence naming X and Damascus.
@@ -144,10 +199,24 @@ def _state_agreement(claim: Claim, other: Claim) -> int:
         return 1
     # a flat statement asserts itself: "X denied that P" contradicts "P", "X confirmed
     # that P" agrees with it
-    theirs = {"truth": 1} | polarity_cues(other.norm).effective()
+    theirs = {"truth": 1} | polarity_cues(other).effective()
     if any(theirs.get(concept) == -sign for concept, sign in mine.items()):
         return -1
-    return 1 if all(concept in theirs for concept in mine) else 0
+    missing = [concept for concept in mine if concept not in theirs]
+    return 1 if not missing or said_as_noun(claim, missing, other) else 0
+
+
+def said_as_noun(claim: Claim, concepts: list[str], other: str) -> bool:
+    """Each of ``concepts`` is stated in ``other`` by a word of the same lexicon class as
+    the claim's cue, in a form the polarity lexicon does not list ("supported by the
+    United States" / "received support from the United States")."""
+    their_stems = set(concept_stems(other.split()))
+    cues = polarity_cues(claim.norm).cue_words
+    for concept in concepts:
+        words = [w for w in cues if any(c == concept for c, _ in polarity_cues(w).concepts)]
+        if not any(stem(w).isupper() and stem(w) in their_stems for w in words):
+            return False
+    return True
 
 
 def contained(
@@ -169,7 +238,12 @@ def contained(
         if norms_flipped(claim.norm, span):
             flipped = flipped or bc
             continue
-        state = _state_agreement(claim, bc.claim)
+        # judged where the baseline claim states it: "no official confirmation" in
+        # another clause does not deny what this one reports; a state the window lacks
+        # may stand elsewhere in the claim ("... in 2011, with backing from Russia")
+        state = _state_agreement(claim, detail_span) or max(
+            0, _state_agreement(claim, bc.claim.norm)
+        )
         if state < 0:
             flipped = flipped or bc
             continue

@@ -68,6 +68,7 @@ def _holds(claim: Claim, change: dict) -> bool:
         "date": lambda: new in claim.dates,
         "entity": lambda: new in claim.entities,
         "source": lambda: claim.attribution == new,
+        "role": lambda: new.split()[-1] in claim.norm.split(),
     }.get(change["kind"], lambda: False)()
 
 

@@ -4,7 +4,8 @@
 "Russian Foreign Ministry") minus sentence openers and generic capitalised words;
 ``entity_words`` reduces them to their significant lowercase words (titles and particles
 dropped) for comparison; ``attribution`` finds who a claim is attributed to ("according
-to X", "X said", "X told Y"). Pure and regex-based.
+to X", "X said", "X told Y"); ``frame_words`` finds the other words of the reporting
+frame (whom the source told, where it said it). Pure and regex-based.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import re
 from monitor.stopwords import NOT_NAMES, wordset
 from monitor.textnorm import MONTHS, NUMBER_WORDS, WEEKDAYS
 
-__all__ = ["TITLE_WORDS", "attribution", "entities", "entity_words"]
+__all__ = [
+    "TITLE_WORDS",
+    "attribution",
+    "entities",
+    "entity_words",
+    "frame_words",
+    "speaker_resumed",
+]
 
 _ENT_WORD = (
     r"(?:[A-Z][\w]*(?:['-][A-Za-z]\w*)*|(?:al|el|ad|as|an|ash|at|az)-[A-Z]\w*(?:-[A-Za-z]\w*)*)"
@@ -39,7 +47,12 @@ _ATTR_VERBS = (
     r"said|told|reported|stated|announced|claimed|quoted|noted|declared|added|wrote|"
     r"confirmed|insisted|argued|warned|tweeted|posted|says|tells|writes|insists|warns|"
     # present-tense forms double as plural nouns ("denied reports that"): only at clause end
-    r"(?:says|reports|tells|states|writes|claims|notes|adds)(?=\s*(?:[,.;:\"')]|$))"
+    r"(?:says|reports|tells|states|writes|claims|notes|adds)(?=\s*(?:[,.;:\"')]|$))|"
+    # verbs that report a stance name their speaker at clause end or before "that"
+    r"(?:denied|denies|admitted|admits|acknowledged|acknowledges|maintained|maintains|"
+    r"stressed|stresses|emphasi[sz]ed|emphasi[sz]es|argued|argues|explained|explains|"
+    r"suggested|suggests|believes|thinks)"
+    r"(?=\s*(?:[,.;:\"')]|$)|\s+that\b)"
 )
 _ACCORDING = re.compile(
     r"\b(?:according to|citing|cited by|quoting)\s+(?:the\s+|a\s+|an\s+)?([^,.;:!?\"()]+)", re.I
@@ -79,14 +92,17 @@ def entities(text: str) -> tuple[str, ...]:
     sentence openers, generic capitalised words, months and weekdays."""
     found: list[str] = []
     for m in _ENTITY_RE.finditer(text):
-        for part in re.split(r"'s?\s+", m.group(0)):
+        for k, part in enumerate(re.split(r"'s?\s+", m.group(0))):
             words = _POSSESSIVE.sub("", part).split()
+            opener = m.start() == 0 and k == 0  # words[0] opens the sentence
             while words and (
-                words[0].lower() in NOT_NAMES
+                # an all-capitals word is an acronym ("US"), not the pronoun
+                (words[0].lower() in NOT_NAMES and not (words[0].isupper() and len(words[0]) > 1))
                 or words[0].lower() in _DATE_AND_NUMBER_WORDS
-                or (m.start() == 0 and _common_start(words[0]))
+                or (opener and _common_start(words[0]))
             ):
                 words.pop(0)
+                opener = False  # "The United States": "United" does not open it
             while words and words[-1].lower() in _DATE_AND_NUMBER_WORDS:
                 words.pop()
             if not words:
@@ -161,3 +177,50 @@ def attribution(text: str) -> str | None:
             if cleaned:
                 return cleaned
     return None
+
+
+# The reporting frame around a speech verb: whom the source told ("told the TASS news
+# agency", "told Reuters") and where or how it said it ("wrote on Telegram", "said in a
+# video address", "said at a news conference"): up to three words, never past "that".
+_FRAME_RE = re.compile(
+    r"\b(?:said|says|wrote|writes|posted|posts|tweeted|stated|states|announced|declared|"
+    r"added|confirmed|denied|(?P<tell>told|tells))"
+    r"(?:(?(tell)\s+(?:the\s+)?|(?!))(?P<whom>(?!that\b)[A-Z][\w-]*(?:\s+(?:news\s+)?agency|\s+newspaper)?"
+    r"|reporters|journalists|lawmakers|parliament|supporters))?"
+    r"(?:\s+(?:on|in|at|via|during)\s+(?:(?:a|an|the|his|her|its|their)\s+)?"
+    r"(?P<where>(?:(?!that\b)[\w'-]+\s+){0,2}(?:[A-Z][\w-]*|statement|address|post|interview|"
+    r"briefing|conference|message|video|broadcast|posting|speech)\b))?"
+)
+_FRAME_WORD = re.compile(r"[\w'-]+")
+
+
+def frame_words(text: str) -> frozenset[str]:
+    """Lowercase words of the reporting frame besides the source: the addressee of "told"
+    and the medium or occasion of the statement ("a Kremlin source told the TASS news
+    agency" -> {"tass", "news", "agency"}; "Ulyanov wrote on Telegram" -> {"telegram"}),
+    and the whole of an "according to ..." phrase up to its punctuation."""
+    out: set[str] = set()
+    for m in _FRAME_RE.finditer(text):
+        for group in ("whom", "where"):
+            if m.group(group):
+                out.update(w.lower() for w in _FRAME_WORD.findall(m.group(group)))
+    acc = _ACCORDING.search(text)
+    if acc:
+        out.update(w.lower() for w in _FRAME_WORD.findall(acc.group(1)))
+    return frozenset(w.replace("'", "") for w in out)
+
+
+# "Turkey denied that it had backed ...": the speaker is the subject of what it says
+_RESUMED = re.compile(
+    r"\b(?:said|says|denied|denies|insisted|insists|claimed|claims|added|maintained|"
+    r"maintains|admitted|admits|acknowledged|confirmed|stated|announced|told\s+\w+)"
+    r"\s+(?:that\s+)?(?:he|she|it|they|we|i)\b",
+    re.I,
+)
+
+
+def speaker_resumed(text: str) -> bool:
+    """The speaker is taken up by a pronoun as the subject of the reported statement
+    ("Turkey denied that it had backed the offensive"): its name is then part of what
+    is stated, not only of who states it."""
+    return _RESUMED.search(text) is not None

@@ -5,7 +5,8 @@ that the diff can tell a polarity flip ("was alive" -> "was dead", "has been con
 -> "has not been confirmed", "pledged cooperation" -> "refused to cooperate") from a
 paraphrase. ``Polarity.negated`` is the parity of negators plus negative members of the
 polar concepts. The lexicon is general and small: concepts with their two sides, not
-phrases of any one story.
+phrases of any one story. A negator's scope is counted in content words, so that a list
+after it ("at no point had he considered stepping down or fleeing") stays in it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from monitor.stopwords import wordset
+from monitor.stopwords import STOPWORDS, wordset
 
-__all__ = ["Polarity", "polarity_cues"]
+__all__ = ["NEGATORS", "Polarity", "polarity_cues"]
 
-_NEGATORS = wordset(
+NEGATORS = wordset(
     """
     not no never nor neither none nobody nothing nowhere cannot cant dont doesnt
     didnt isnt wasnt werent arent hasnt havent hadnt wont wouldnt couldnt shouldnt
@@ -32,32 +33,55 @@ _ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "presence": (
         wordset("remain remains remained stay stays stayed still_in still_at still_inside"),
-        wordset("left leave leaves fled flee flees departed escaped"),
+        wordset("left leave leaves fled flee flees departed escaped withdrew withdrawn withdraws"),
     ),
+    # a report called false is denied; "ruled out" denies a possibility
     "truth": (
-        wordset("confirmed confirms confirm confirmation verified acknowledged admitted"),
-        wordset("denied denies deny denying denial unconfirmed unverified refuted disputed"),
+        wordset(
+            "confirmed confirms confirm confirmation verified acknowledged admitted true accurate"
+        ),
+        wordset(
+            """
+            denied denies deny denying denial unconfirmed unverified refuted disputed
+            dismissed dismisses dismiss debunked rebutted false untrue baseless unfounded
+            groundless fabricated fake bogus inaccurate incorrect ruled_out contrary_to
+            rejected_reports rejects_reports rejected_claims rejects_claims
+            rejected_allegations rejects_allegations rejected_accusations
+            """
+        ),
     ),
     "acceptance": (
         wordset(
             "accepted accepts accept approved approves approve welcomed welcomes endorsed endorses"
         ),
-        wordset("rejected rejects reject refused refuses declined declines"),
+        wordset(
+            "rejected rejects reject refused refuses declined declines vetoed vetoes blocked "
+            "disapproved disapproves"
+        ),
     ),
     "commitment": (
         wordset("pledged pledges pledge promised promises vowed vows agreed agrees"),
-        wordset("refused refuses refuse declined declines"),
+        wordset(
+            "refused refuses refuse declined declines renounced renounces reneged revoked "
+            "disagreed disagrees"
+        ),
     ),
     "outcome": (wordset("succeeded succeeds won wins"), wordset("failed fails lost loses")),
-    "custody": (wordset("arrested detained captured jailed"), wordset("released freed")),
+    # "captured" is left out: a town is captured far more often than a person
+    "custody": (
+        wordset("arrested detained jailed imprisoned in_custody"),
+        wordset("released freed"),
+    ),
     "guilt": (wordset("guilty convicted"), wordset("innocent acquitted")),
     "openness": (
         wordset("open opened opens reopen reopened reopens reopening"),
         wordset("closed closes shut shuts sealed"),
     ),
     "operation": (
-        wordset("resumed resume resumes restarted"),
-        wordset("suspended suspends halted halts stopped cancelled canceled"),
+        wordset("resumed resume resumes restarted go_ahead goes_ahead went_ahead"),
+        wordset(
+            "suspended suspends halted halts stopped cancelled canceled called_off calls_off"
+        ),
     ),
     "restriction": (wordset("imposed imposes introduced"), wordset("lifted lifts")),
     "permission": (
@@ -65,15 +89,27 @@ _ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         wordset("banned bans barred bars prohibited forbidden blocked"),
     ),
     "support": (
-        wordset("supported supports backed backs endorsed"),
-        wordset("opposed opposes condemned condemns"),
+        wordset(
+            "supported supports backed backs endorsed advocated advocates favoured favored "
+            "championed voted_for votes_for welcomed welcomes praised praises hailed hails"
+        ),
+        wordset(
+            "opposed opposes condemned condemns voted_against votes_against criticised "
+            "criticized criticises criticizes denounced denounces"
+        ),
+    ),
+    "attendance": (
+        wordset("attended attends attend"),
+        wordset("skipped skips boycotted boycotts missed"),
     ),
     "trend": (
         wordset("rose risen increased increases grew grown"),
         wordset("fell fallen decreased decreases dropped"),
     ),
-    "damage": (wordset("intact undamaged unharmed"), wordset("damaged destroyed")),
-    "accuracy": (wordset("true accurate correct"), wordset("false inaccurate incorrect fake")),
+    "damage": (
+        wordset("intact undamaged unharmed unhurt"),
+        wordset("damaged destroyed injured wounded hurt"),
+    ),
 }
 # Concepts whose negative side reads as a negation of the positive one; only these count
 # towards ``Claim.negated`` (for "presence" or "outcome" neither side is a negation).
@@ -108,11 +144,15 @@ _NOT_NEGATION = frozenset(
     {("not", "only"), ("no", "doubt"), ("not", "just"), ("no", "fewer"), ("no", "less")}
     | {("no", "more"), ("not", "least")}
 )
+# "stay away from", "left behind": a member followed by one of these states nothing of
+# its concept
+_NOT_CUE_BEFORE = frozenset({"stay", "left", "remain"})
+_NOT_CUE_AFTER = frozenset({"away", "behind", "unclear", "unknown"})
 # Verbs that negate the verb after "to" (at most two words later): "declined to confirm",
 # "failed on Monday to reach", "has yet to confirm", "refused to leave" (by lemma).
 _NEGATING_BEFORE_TO = frozenset({"refus", "declin", "fail", "unabl"})
 _NEGATING_PREFIXES = frozenset(w[:4] for w in _NEGATING_BEFORE_TO)
-NEG_SCOPE = 5  # a negator negates the state words up to this many tokens after it
+NEG_SCOPE = 5  # a negator negates the state words up to this many content words after it
 
 
 class Polarity:
@@ -157,9 +197,12 @@ def polarity_cues(norm: str) -> Polarity:
     words: set[str] = set()
     scoped: dict[str, set[int]] = {}
     last_negator = -NEG_SCOPE - 1
+    # content words so far: the scope of a negator is counted in them, so that function
+    # words do not end it ("at no point had he considered stepping down or fleeing")
+    content = 0
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
-        if tok in _NEGATORS:
+        if tok in NEGATORS:
             negator = (tok, nxt) not in _NOT_NEGATION
         elif tok == "yet":
             negator = nxt == "to"
@@ -172,21 +215,22 @@ def polarity_cues(norm: str) -> Polarity:
         if negator:
             negators += 1
             words.add(tok)
-            last_negator = i
+            last_negator = content
             continue
+        content += tok not in STOPWORDS
         # an unlisted inflection of a member counts ("capturing"); a bare form does not
         # ("dispute", "escape" and "release" are nouns as often as verbs)
         hits = _CUE_INDEX.get(tok)
         if hits is None and tok.endswith(_INFLECTIONS):
             hits = _CUE_INDEX.get("~" + _lemma(tok))
         bigram = _CUE_INDEX.get(f"{tok}_{nxt}") if tok in _BIGRAM_FIRST else None
-        if not hits and not bigram:
+        if (not hits and not bigram) or (nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE):
             continue
         negative = False
         for cand_hits, pair in ((hits, False), (bigram, True)):
             for hit in cand_hits or ():
                 concepts[hit] += 1
-                flip = -1 if i - last_negator <= NEG_SCOPE else 1
+                flip = -1 if content - last_negator <= NEG_SCOPE else 1
                 scoped.setdefault(hit[0], set()).add(hit[1] * flip)
                 words.add(tok)
                 if pair:

@@ -5,7 +5,10 @@ conjunctions, pronouns, determiners and auxiliaries. The other lists are built f
 
 - ``STOPWORDS``: words that carry no content when claims are matched (the baseline
   index, containment, alignment): function words, reporting verbs (a claim "said" or
-  "reported" is the same claim) and the ``#`` / ``@`` masks of numbers and dates;
+  "reported" is the same claim), the particles of Arabic names ("al", "bin") and the
+  ``#`` / ``@`` masks of numbers and dates;
+- ``DISCOURSE_WORDS``: sentence adverbs and connectives ("nevertheless", "meanwhile"):
+  they make a sentence more specific but need not be found in a claim that holds it;
 - ``NOT_NAMES``: capitalised words that are not names when they open a sentence or a
   capitalised run ("The", "However", "Officials", "President"): function words except
   the auxiliaries that double as names or months ("Will", "May", "Said" stays out too),
@@ -19,7 +22,15 @@ the attribution parser's boundary words.
 
 from __future__ import annotations
 
-__all__ = ["FUNCTION_WORDS", "NOT_NAMES", "REPORTING_WORDS", "STOPWORDS", "wordset"]
+__all__ = [
+    "DISCOURSE_WORDS",
+    "FUNCTION_WORDS",
+    "NAME_PARTICLES",
+    "NOT_NAMES",
+    "REPORTING_WORDS",
+    "STOPWORDS",
+    "wordset",
+]
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -34,15 +45,30 @@ FUNCTION_WORDS = wordset(
     may might must can shall he she they we i you his her their our my your them him us me
     who whom which what when where while after before about into over under than then
     there here also just only very more most some any all each both such other
+    through throughout during within without against among amid amidst between across
+    along around behind beyond despite except inside outside near toward towards upon
+    via per whether if because though although unless whose how why
     """
 )
 REPORTING_WORDS = wordset(
     """
-    said says say told according reportedly reported reports report wrote writes write
+    said says say saying told tell tells according reportedly reported reports report
+    wrote writes write
     stated states added adds noted notes tweeted posted
     """
 )
-STOPWORDS = FUNCTION_WORDS | REPORTING_WORDS | {"#", "@", "s"}
+# Sentence adverbs and connectives: they place a statement in its article ("Moscow has
+# nevertheless ...", "... has since moved"); they state nothing of their own.
+DISCOURSE_WORDS = wordset(
+    """
+    however nevertheless nonetheless meanwhile moreover furthermore additionally indeed
+    also later earlier initially subsequently eventually ultimately finally allegedly
+    apparently now since already even too instead thus therefore hence
+    """
+)
+# particles of Arabic names, written as separate tokens ("al-Assad" -> "al assad")
+NAME_PARTICLES = wordset("al el bin ibn")
+STOPWORDS = FUNCTION_WORDS | REPORTING_WORDS | NAME_PARTICLES | {"#", "@", "s"}
 
 # Auxiliaries are never sentence-initial names, except these ("Will", "May", "Can").
 _NAME_LIKE_AUXILIARIES = wordset("will may can must shall")

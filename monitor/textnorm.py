@@ -9,7 +9,8 @@
 - ``key``: ``norm`` with numbers replaced by ``#`` and dates/times by ``@``, so two versions
   of a statement with a changed detail share a key;
 - ``numbers`` / ``dates``: the canonical values in reading order ("1" is left out of
-  ``numbers``: "one"/"a" is as much an article as a count).
+  ``numbers``: "one"/"a" is as much an article as a count); money with a scale letter
+  counts in full ("$250m" -> "250000000").
 
 Pure and regex-based; every pattern is compiled once at import time.
 """
@@ -28,6 +29,7 @@ __all__ = [
     "date_pattern",
     "fold",
     "normalise",
+    "undot_acronyms",
 ]
 
 # Quotes to straight quotes, dashes to "-" (long dashes spaced: they separate clauses),
@@ -105,10 +107,14 @@ _TIME_RE = re.compile(
     re.I,
 )
 _TIME_HINT = re.compile(r"\d[:.]\d|\d\s?[ap]\.?\s?m\b", re.I)
-# A live-blog entry stamp at the start of a sentence: "12:30 GMT - ", "4.15pm: ".
+# A live-blog entry stamp at the start of a sentence: "12:30 GMT - ", "4.15pm: ",
+# "[14:02] ", "1420 GMT - " (four digits only with a time zone), "Updated 14:02: ".
+_ZONE = r"(?:GMT|UTC|BST|CET|CEST|EET|EST|EDT|ET|PST|PT|MSK)\b"
 ENTRY_STAMP = re.compile(
-    r"^\s*(?:[01]?\d|2[0-3])[:.][0-5]\d\s?(?:[ap]\.?\s?m\.?)?\s*"
-    r"(?:(?:GMT|UTC|BST|CET|CEST|EET|EST|EDT|ET|PST|PT|MSK)\b|local time)?\s*[-:|]\s+"
+    r"^\s*(?:(?i:updated|posted)\s+(?:(?i:at)\s+)?)?[\[(]?"
+    r"(?:(?:[01]?\d|2[0-3])[:.][0-5]\d\s?(?:[ap]\.?\s?m\.?)?"
+    rf"|(?:[01]\d|2[0-3])[0-5]\d(?=\s*{_ZONE}))"
+    rf"\s*(?:{_ZONE}|local time)?[\])]?(?:\s*[-:|]\s+|\s+)"
     r"(?=[\"'A-Z])"
 )
 
@@ -184,6 +190,27 @@ NUMBER_WORDS = (
 )
 
 
+# Money with a scale letter: "$250m" -> "$250 million", "£1.5bn" -> "£1.5 billion".
+_MONEY_SCALE = re.compile(r"([$£€¥])\s?(\d+(?:\.\d+)?)\s?(bn|m|k)\b", re.I)
+_SCALE_LETTERS = {"bn": "billion", "m": "million", "k": "thousand"}
+_MONEY_HINT = re.compile(r"[$£€¥]")
+
+
+def _money_sub(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{m.group(2)} {_SCALE_LETTERS[m.group(3).lower()]}"
+
+
+# Dotted acronyms: "U.S." -> "US", "U.N." -> "UN" (the name and its acronym then compare)
+_DOTTED_ACRONYM = re.compile(r"\b((?:[A-Z]\.){2,})(?![A-Za-z])")
+
+
+def undot_acronyms(text: str) -> str:
+    """ "The U.S. said" -> "The US said"."""
+    if text.find(".", 0, len(text) - 1) < 0:
+        return text  # no dot before the last character: nothing to undot (most sentences)
+    return _DOTTED_ACRONYM.sub(lambda m: m.group(1).replace(".", ""), text)
+
+
 def _ordinal(tok: str) -> str | None:
     """Canonical ordinal ("2nd", "21st") of a token, "first" for 1, None if not one."""
     m = _DIGIT_ORDINAL.match(tok)
@@ -231,6 +258,8 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
 
         work = _TIME_RE.sub(_time_sub, work)
     work = work.replace("%", " percent ")
+    if _MONEY_HINT.search(work):
+        work = _MONEY_SCALE.sub(_money_sub, work)
     nums: list[float] = []
 
     def _num_sub(m: re.Match[str]) -> str:

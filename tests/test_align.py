@@ -124,3 +124,36 @@ def test_synonyms_swapped_in_place_align() -> None:
         "power line."
     )
     assert align_score(old, new) >= ALIGN_THRESHOLD
+
+
+def test_merge_across_an_unchanged_sentence() -> None:
+    prev = _claims(
+        [
+            "The city council said flour deliveries from the coast had resumed.",
+            "Prices were capped at the pre-war level by the new local administration.",
+        ]
+    )
+    prev[1] = make_claim(prev[1].text, 2)  # a quote stood between them, unchanged
+    cur = _claims(
+        [
+            "The city council said flour deliveries from the coast had resumed, and prices were "
+            "capped at the pre-war level by the new local administration."
+        ],
+        start=2,
+    )
+    groups = align(prev, cur)
+    assert len(groups) == 1 and len(groups[0].old) == 2
+
+
+def test_no_merge_across_a_long_gap() -> None:
+    prev = [
+        make_claim("The city council said flour deliveries from the coast had resumed.", 0),
+        make_claim("Prices were capped at the pre-war level by the new local administration.", 5),
+    ]
+    cur = _claims(
+        [
+            "The city council said flour deliveries from the coast had resumed, and prices were "
+            "capped at the pre-war level by the new local administration."
+        ]
+    )
+    assert all(len(g.old) == 1 for g in align(prev, cur))

@@ -116,3 +116,18 @@ def test_rare_token_found_in_large_index() -> None:
     target = claims[12_345].claim
     got = idx.candidates(Claim(text=target.text, norm=target.norm + " x", key=target.key), 3)
     assert got and got[0].claim is target
+
+
+@pytest.mark.parametrize(
+    ("word", "spelling"),
+    [
+        ("julani", "jolani"),
+        ("lattakia", "latakia"),
+        ("jolani", None),
+        ("homs", None),
+        ("maher", None),
+    ],
+    ids=["vowel", "doubled-letter", "as-in-the-baseline", "known-name", "unknown-name"],
+)
+def test_respell_gives_the_baseline_spelling(word: str, spelling: str | None) -> None:
+    assert _seed_index().respell(word) == spelling

@@ -143,3 +143,40 @@ def test_a_flat_baseline_statement_asserts_itself(
     sentence: str, expected: ChangeType | None
 ) -> None:
     assert check_baseline(make_claim(sentence), INDEX).kind is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "HTS leader Abu Mohammad al-Julani, addressing supporters near a mosque in "
+            "Damascus, hailed the rebel victory as historic.",
+            None,
+        ),
+        (
+            "Assad and his family, who fled Syria on December 8, have been granted asylum in "
+            "Moscow, Russian news agency TASS reported, citing Kremlin sources.",
+            None,
+        ),
+        (
+            "The plane thought to be carrying Assad went off radar after a U-turn west of Homs, "
+            "and experts suggest the pilot may have disabled the transponders.",
+            None,
+        ),
+        (
+            "Jalali and his family have been granted asylum in Russia.",
+            ChangeType.NEW,
+        ),
+        (
+            "Russian diplomats were involved in the negotiations, the foreign ministry "
+            "acknowledged.",
+            ChangeType.CONTRADICTED,
+        ),
+    ],
+    ids=[
+        "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
+        "synonym-contradiction",
+    ],
+)  # fmt: skip
+def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:
+    assert check_baseline(make_claim(sentence), INDEX).kind is expected

@@ -36,11 +36,33 @@ def test_every_seed_yields_claims(seed: str) -> None:
         "09:15 GMT - The harbour authority says the port will reopen tomorrow.",
         "9.15am: The harbour authority says the port will reopen tomorrow.",
         "21:40 | The harbour authority says the port will reopen tomorrow.",
+        "[21:40] The harbour authority says the port will reopen tomorrow.",
+        "2140 GMT - The harbour authority says the port will reopen tomorrow.",
+        "Updated 21:40: The harbour authority says the port will reopen tomorrow.",
+        "21:40 The harbour authority says the port will reopen tomorrow.",
     ],
-    ids=["gmt-dash", "am-colon", "pipe"],
+    ids=["gmt-dash", "am-colon", "pipe", "brackets", "four-digits-and-zone", "updated", "bare"],
 )
 def test_live_blog_entry_stamp_ignored(sentence: str) -> None:
     plain = make_claim("The harbour authority says the port will reopen tomorrow.")
     c = make_claim(sentence)
     assert c.norm == plain.norm and c.dates == plain.dates
     assert c.text == sentence  # the reported text is untouched
+
+
+@pytest.mark.parametrize(
+    ("sentence", "numbers", "dates"),
+    [
+        ("2140 people crossed the border on Monday.", ("2140",), ("monday",)),
+        ("21:40 was the deadline for the talks.", (), ("21:40",)),
+    ],
+    ids=["four-digits-without-zone", "time-then-lowercase"],
+)
+def test_what_is_no_entry_stamp(sentence: str, numbers: tuple, dates: tuple) -> None:
+    c = make_claim(sentence)
+    assert (c.numbers, c.dates) == (numbers, dates)
+
+
+def test_dotted_acronym_is_read_as_a_name() -> None:
+    c = make_claim("The U.S. said it was in contact with the rebels.")
+    assert "US" in c.entities and c.text.startswith("The U.S.")

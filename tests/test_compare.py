@@ -121,3 +121,146 @@ def test_a_replaced_sentence_opener_is_a_name_change() -> None:
 )
 def test_one_sided_names(old: str, new: str, changed: list[dict]) -> None:
     assert detail_changes(make_claim(old), make_claim(new)) == changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        (
+            "Jordan's foreign minister spoke by phone with the new authorities.",
+            "Jordan's king spoke by phone with the new authorities.",
+            [{"kind": "role", "old": "foreign minister", "new": "king"}],
+        ),
+        (
+            "The interior minister said the border would reopen.",
+            "The defence minister said the border would reopen.",
+            [{"kind": "source", "old": "interior minister", "new": "defence minister"}],
+        ),
+        (
+            "The Syrian leader Bashar al-Assad left the capital.",
+            "The Syrian president Bashar al-Assad left the capital.",
+            [],
+        ),
+    ],
+    ids=["office-replaced", "office-as-source", "generic-word-fits-any-office"],
+)
+def test_role_changes(old: str, new: str, changed: list[dict]) -> None:
+    assert detail_changes(make_claim(old), make_claim(new)) == changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Rights groups say detainees were held in cells at Mezzeh during the war.",
+            "Rights groups say detainees were held in cells there during the war.",
+        ),
+        ("Jalali said the ministries would keep working.", "He said the ministries would keep "
+         "working."),
+        (
+            "More than 900 people were killed, the Observatory for Human Rights said.",
+            "More than 900 people were killed, the Syrian Observatory for Human Rights said.",
+        ),
+        ("The ministry said 40 trucks crossed.", "The health ministry said 40 trucks crossed."),
+        ("Rebels reached Idlib on Tuesday.", "Rebels reached Idleb on Tuesday."),
+        ("Jolani addressed supporters.", "Julani addressed supporters."),
+        ("The Kremlin said Assad was safe.", "Moscow said Assad was safe."),
+        ("Rebels entered Hama at 4pm on Sunday.", "Rebels entered Hama at 4pm on December 8."),
+    ],
+    ids=[
+        "there-for-a-place", "pronoun-for-a-person", "source-written-fully",
+        "source-qualified", "transliteration", "transliteration-vowel", "seat-for-capital",
+        "weekday-given-as-its-date",
+    ],
+)  # fmt: skip
+def test_rewording_is_no_detail_change(old: str, new: str) -> None:
+    assert detail_changes(make_claim(old), make_claim(new)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "flipped"),
+    [
+        ("It is likely that flights restart.", "It is unlikely that flights restart.", True),
+        ("The governor said the road was safe.", "The governor said the road was unsafe.", True),
+        ("The court said the strike was legal.", "The court said the strike was illegal.", True),
+        ("The claims are accurate.", "The claims are false.", True),
+        ("The strike will go ahead on Monday.", "The strike was called off on Monday.", True),
+        ("The council voted for the curfew.", "The council voted against the curfew.", True),
+        ("The report was unconfirmed.", "The report was confirmed.", True),
+        ("Talks were held in the interior.", "Talks were held in the north.", False),
+        ("The fire was inside the jail.", "The fire was on one side of the jail.", False),
+        ("The council formed a committee.", "The council informed a committee.", False),
+    ],
+    ids=[
+        "un-prefix", "un-prefix-adjective", "il-prefix", "false", "called-off", "voted-against",
+        "lexicon-prefix-counted-once", "prefix-without-base", "in-before-a-noun",
+        "in-before-a-verb",
+    ],
+)  # fmt: skip
+def test_more_polarity_flips(old: str, new: str, flipped: bool) -> None:
+    assert polarity_flipped(make_claim(old), make_claim(new)) is flipped
+
+
+BASE_CLAIM = make_claim(
+    "Assad has publicly denied reports that he fled to Russia after the fall of Damascus."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "changed"),
+    [
+        (
+            "In a statement on the Telegram channel of the presidency, Assad denied that he had "
+            "fled to Russia.",
+            [],
+        ),
+        (
+            "Assad has denied reports that he fled to Iran after the fall of Damascus.",
+            [{"kind": "entity", "old": "Russia", "new": "Iran"}],
+        ),
+    ],
+    ids=["names-of-different-clauses", "name-in-the-same-place"],
+)
+def test_baseline_names_pair_by_place(sentence: str, changed: list[dict]) -> None:
+    assert detail_changes(BASE_CLAIM, make_claim(sentence), replace_only=True) == changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Mr Peskov said Putin had no plans to meet Assad.",
+         "Dmitry Peskov said Putin had no plans to meet Assad."),
+        ("The EU said it would review sanctions.",
+         "The European Union said it would review sanctions."),
+        ("The White Helmets said their teams had searched the prison.",
+         "Teams from the White Helmets searched the prison, the group said."),
+        ("The U.S. said it was in contact with HTS.",
+         "The United States said it was in contact with Hayat Tahrir al-Sham."),
+    ],
+    ids=["title-and-first-name", "acronym", "generic-noun-for-a-named-source", "dotted-acronym"],
+)  # fmt: skip
+def test_same_source_written_otherwise(old: str, new: str) -> None:
+    assert detail_changes(make_claim(old), make_claim(new)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("The EU welcomed the plan.", "The EU condemned the plan."),
+        ("The two factions agreed on a ceasefire line.", "The two factions disagreed on a "
+         "ceasefire line."),
+        ("The journalist was unharmed.", "The journalist was injured."),
+        ("The ministry rejected reports that troops crossed.", "The ministry confirmed reports "
+         "that troops crossed."),
+    ],
+    ids=["welcomed-condemned", "agreed-disagreed", "unharmed-injured", "rejected-reports"],
+)  # fmt: skip
+def test_stance_flips(old: str, new: str) -> None:
+    assert polarity_flipped(make_claim(old), make_claim(new))
+
+
+def test_another_weekday_is_still_a_change() -> None:
+    changed = detail_changes(
+        make_claim("Rebels entered Hama on Sunday."), make_claim("Rebels entered Hama on Monday.")
+    )
+    assert changed == [{"kind": "date", "old": "sunday", "new": "monday"}]

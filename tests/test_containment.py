@@ -51,3 +51,57 @@ def test_restrict_keeps_the_details_of_the_window() -> None:
     claim = make_claim("On December 8, 300 prisoners were freed, and on December 9, 40 more.")
     part = restrict(claim, "on 12-08 300 prisoners were freed")
     assert part.dates == ("12-08",) and part.numbers == ("300",)
+
+
+ASYLUM = BaselineClaim(
+    make_claim("Assad and his family have been granted asylum in Russia, officials said."),
+    "seed.txt",
+)
+REPORTED = BaselineClaim(
+    make_claim(
+        "Russian media reported that Assad had been granted asylum in Russia, though no "
+        "official confirmation has been made."
+    ),
+    "seed.txt",
+)
+BACKING = BaselineClaim(
+    make_claim(
+        "Assad's rule lasted through the Syrian civil war of 2011, with backing from Russia."
+    ),
+    "seed.txt",
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "base", "kind"),
+    [
+        (
+            "Assad and his family have been granted asylum in Russia, a Kremlin source told "
+            "the TASS news agency.",
+            ASYLUM,
+            None,
+        ),
+        ("Moscow has supported Assad through the Syrian civil war of 2011.", BACKING, None),
+        (
+            "The Kremlin denied that Assad had been granted asylum in Russia.",
+            REPORTED,
+            ChangeType.CONTRADICTED,
+        ),
+    ],
+    ids=["reporting-frame-dropped", "state-elsewhere-in-the-claim", "denial-judged-in-scope"],
+)
+def test_contained_frames_and_states(sentence: str, base: BaselineClaim, kind) -> None:
+    verdict = contained(make_claim(sentence), [(base, 50.0)])
+    assert verdict is not None and verdict.kind is kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Jalali and his family have been granted asylum in Russia.",
+        "Turkey denied that it had been granted asylum in Russia.",
+    ],
+    ids=["another-subject", "speaker-is-the-subject"],
+)
+def test_every_name_must_be_in_the_container(sentence: str) -> None:
+    assert contained(make_claim(sentence), [(ASYLUM, 50.0)]) is None

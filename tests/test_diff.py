@@ -550,3 +550,28 @@ def test_subject_and_names_replaced_is_one_update(old: str, new: str, kinds: lis
     changes = _diff(["Diplomats arrived all week.", old], ["Diplomats arrived all week.", new])
     assert [c.type for c in changes] == [ChangeType.UPDATED]
     assert [d["kind"] for d in changes[0].details["changed"]] == kinds
+
+
+def test_office_replaced_is_an_update_with_its_role() -> None:
+    changes = _diff(
+        ["Jordan's foreign minister spoke by phone with the new authorities on Wednesday."],
+        ["Jordan's king spoke by phone with the new authorities on Wednesday."],
+    )
+    assert [c.type for c in changes] == [ChangeType.UPDATED]
+    assert changes[0].details["changed"] == [
+        {"kind": "role", "old": "foreign minister", "new": "king"}
+    ]
+
+
+def test_merge_with_a_pronoun_for_the_name_is_no_change() -> None:
+    old = [
+        "Journalists were allowed into the Mezzeh airport on Wednesday.",
+        "Rights groups say hundreds of detainees were held in cells at Mezzeh during the war.",
+        "The airport lies on the western edge of Damascus.",
+    ]
+    new = [
+        "Journalists were allowed into the Mezzeh airport on Wednesday.",
+        "The airport lies on the western edge of Damascus, and rights groups say hundreds of "
+        "detainees were held in cells there during the war.",
+    ]
+    assert _diff(old, new) == []

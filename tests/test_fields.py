@@ -15,9 +15,15 @@ from monitor import fields
         ("Syria\u2019s Prime Minister Mohammad Jalali stayed.", {"Syria", "Mohammad Jalali"}),
         ("However, officials said nothing.", set()),
         ("On December 8, the plane left Damascus.", {"Damascus"}),
+        ("The United States said it was in contact.", {"United States"}),
+        ("The US and the UN spoke.", {"US", "UN"}),
+        ("Initially, the office denied it.", set()),
     ],
-    ids=["place", "agencies", "possessive", "sentence-initial-word", "month-not-entity"],
-)
+    ids=[
+        "place", "agencies", "possessive", "sentence-initial-word", "month-not-entity",
+        "participle-after-the-opener", "acronym-not-a-pronoun", "adverb-opener",
+    ],
+)  # fmt: skip
 def test_entities(sentence: str, entities: set[str]) -> None:
     assert set(fields.entities(sentence)) == entities
 
@@ -88,3 +94,47 @@ def test_attribution_boundaries(sentence: str, attribution: str) -> None:
 def test_entity_words_drop_titles_and_particles() -> None:
     words = fields.entity_words(("Syrian President Bashar al-Assad", "Hayat Tahrir al-Sham"))
     assert words == {"syrian", "bashar", "assad", "hayat", "tahrir", "sham"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribution"),
+    [
+        ("Ulyanov denied that Assad was in Moscow.", "Ulyanov"),
+        ("Russia took part in the talks, the ministry admitted.", "ministry"),
+        ("The ministry stresses that Russia was not involved.", "ministry"),
+        ("Russia denied Assad a visa.", None),
+    ],
+    ids=["denied-that", "admitted-at-end", "stresses-that", "denied-with-an-object"],
+)
+def test_attribution_of_stances(sentence: str, attribution: str | None) -> None:
+    assert fields.attribution(sentence) == attribution
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("Assad is in Moscow, a Kremlin source told the TASS news agency.",
+         {"tass", "news", "agency"}),
+        ("Ulyanov wrote on Telegram that Assad was in Moscow.", {"telegram"}),
+        ("Jalali said in a video address that he would stay.", {"video", "address"}),
+        ("Peskov told reporters that Putin had not met Assad.", {"reporters"}),
+        ("According to the ministry in Moscow, Russia took no part.", {"ministry", "in", "moscow"}),
+        ("The ministry says Russia did not participate.", set()),
+    ],
+    ids=["told-agency", "wrote-on", "said-in", "told-reporters", "according-to", "no-frame"],
+)  # fmt: skip
+def test_frame_words(sentence: str, words: set[str]) -> None:
+    assert fields.frame_words(sentence) == words
+
+
+@pytest.mark.parametrize(
+    ("sentence", "resumed"),
+    [
+        ("Turkey denied that it had backed the offensive.", True),
+        ("Assad said he had never considered fleeing.", True),
+        ("Ulyanov denied that Assad was in Moscow.", False),
+    ],
+    ids=["it", "he", "another-subject"],
+)
+def test_speaker_resumed(sentence: str, resumed: bool) -> None:
+    assert fields.speaker_resumed(sentence) is resumed

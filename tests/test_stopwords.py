@@ -19,3 +19,12 @@ def test_not_names_keeps_auxiliaries_that_are_names_or_months() -> None:
     assert {"will", "may"}.isdisjoint(NOT_NAMES)
     assert {"the", "however", "officials", "president"} <= NOT_NAMES
     assert "said" not in NOT_NAMES  # "Said" is a name
+
+
+def test_sentence_adverbs_and_name_particles() -> None:
+    from monitor.stopwords import DISCOURSE_WORDS, NAME_PARTICLES
+
+    assert {"nevertheless", "meanwhile"} <= DISCOURSE_WORDS
+    assert "nevertheless" not in STOPWORDS  # it still makes a claim more specific
+    assert {"al", "bin"} <= NAME_PARTICLES <= STOPWORDS
+    assert {"throughout", "despite"} <= FUNCTION_WORDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.textnorm import fold, normalise
+from monitor.textnorm import fold, normalise, undot_acronyms
 
 
 class _Norm:
@@ -154,3 +154,33 @@ def test_changed_vague_quantity_keeps_the_key() -> None:
 )
 def test_fold(raw: str, folded: str) -> None:
     assert fold(raw) == folded
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Assad moved $250m to Moscow.", "Assad moved $250 million to Moscow."),
+        ("The fund holds \u00a31.5bn.", "The fund holds \u00a31,500,000,000."),
+        ("A grant of \u20ac10k was paid.", "A grant of \u20ac10,000 was paid."),
+    ],
+    ids=["m", "bn-decimal", "k"],
+)
+def test_money_with_a_scale_letter(a: str, b: str) -> None:
+    assert _Norm(a).numbers == _Norm(b).numbers != ()
+
+
+def test_a_scale_letter_without_money_is_no_number() -> None:
+    assert _Norm("The wall is 5m high.").numbers == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "undotted"),
+    [
+        ("The U.S. said so.", "The US said so."),
+        ("It reached the U.N.", "It reached the UN"),
+        ("At 4 a.m. the plane left.", "At 4 a.m. the plane left."),
+    ],
+    ids=["mid-sentence", "sentence-end", "lowercase-kept"],
+)
+def test_undot_acronyms(text: str, undotted: str) -> None:
+    assert undot_acronyms(text) == undotted

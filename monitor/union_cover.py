@@ -1,0 +1,201 @@
+"""Union cover: a sentence that restates facts of a few baseline claims in its own words.
+
+A first-sight article often writes one sentence from two or three baseline sentences,
+interleaved rather than clause by clause ("Russia and Iran backed Assad throughout the
+civil war, which broke out in 2011" from "... the outbreak of the civil war in 2011, with
+backing from Russia and Iran" and "... support for Assad throughout the civil war").
+``union_cover`` holds such a sentence when, on concept stems (``monitor.lexicon``):
+
+- one baseline claim (the primary) holds at least ``UNION_PRIMARY`` of its content stems,
+  and at most ``UNION_MAX`` claims in all (one more per ``UNION_STEMS_PER_CLAIM`` stems of
+  a long sentence), each sharing at least ``UNION_SHARED`` stems with it, one of them
+  not a name or title, hold at least ``CONTAINMENT`` of them;
+- every detail is found in those claims: each word of each name, each number, each date;
+  and no claim has another name in the place of one of the sentence's ("officials said
+  the terminal in Dover ..." against "... the terminal in Calais ..."; ``detail_changes``
+  on the part of the claim that holds the shared stems);
+- nothing is flipped: in each claim, the words it shares with the sentence are judged
+  against the sentence's own words in scope (``norms_flipped`` on the two windows), every
+  negator of the sentence lies in such a window, and each state the sentence asserts
+  ("left", "confirmed", "alive") is asserted by one of the claims with the same sign (or
+  with a word of the same lexicon class: "supported" / "received support").
+  A claim that says the opposite of a main part of the sentence (``UNION_PRIMARY`` of its
+  stems, at least ``UNION_CONTRADICTS``) makes the cover a contradiction; one that says
+  the opposite of a smaller part leaves the sentence undecided (None).
+
+A detail that no baseline claim has (a new name, number or date), or content words that no
+few claims share, leave the sentence to the later steps (it is new). Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor.claims import entity_words, polarity_cues
+from monitor.compare import detail_changes, norms_flipped, same_date
+from monitor.containment import (
+    CONTAINMENT,
+    HELD,
+    Verdict,
+    contain_stems,
+    reporting_frame,
+    restrict,
+    said_as_noun,
+    window,
+)
+from monitor.fields import TITLE_WORDS
+from monitor.lexicon import concept_stems, stems
+from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.polarity import NEGATORS
+
+__all__ = [
+    "UNION_CONTRADICTS",
+    "UNION_MAX",
+    "UNION_MIN_STEMS",
+    "UNION_PRIMARY",
+    "UNION_SHARED",
+    "UNION_STEMS_PER_CLAIM",
+    "union_cover",
+]
+
+UNION_MAX = 3  # baseline claims one sentence may draw on ...
+UNION_STEMS_PER_CLAIM = 4  # ... or one per this many of its content stems, if more
+UNION_PRIMARY = 0.5  # share of the sentence's content stems the primary claim holds
+UNION_SHARED = 2  # stems every contributing claim shares with the sentence
+UNION_MIN_STEMS = 4  # sentences with fewer content stems are too unspecific for this
+UNION_CONTRADICTS = 3  # a claim of the cover saying the opposite shares at least this many
+_TITLE_STEMS = stems(TITLE_WORDS)
+
+
+@dataclass(frozen=True)
+class _Support:
+    """One baseline claim usable in a cover: the sentence stems it holds, the span of the
+    sentence they lie in, the states of that span it asserts alike, and whether it says
+    the opposite of that span."""
+
+    shared: frozenset[str]
+    predicate: int  # shared stems that are not names or titles
+    span: tuple[int, int]
+    agreed: frozenset[str]
+    flipped: bool
+    baseline: BaselineClaim
+    window: str  # the part of the baseline claim that holds the shared stems
+
+
+def _support(
+    claim: Claim, claim_stems: list[str], mine: set[str], names: set[str], bc: BaselineClaim
+) -> _Support | None:
+    """``bc`` as a contributor to a cover of ``claim``; None if it shares too little."""
+    other = bc.claim
+    toks = other.norm.split()
+    keys = other.key.split()
+    other_stems = concept_stems(keys if len(keys) == len(toks) else toks)
+    shared = mine.intersection(other_stems)
+    if len(shared) < UNION_SHARED:
+        return None
+    lo, hi = window(other_stems, shared)
+    c_lo, c_hi = window(claim_stems, shared)
+    # a negator or auxiliary just before a window belongs to it ("did not confirm")
+    c_lo = max(0, c_lo - 2)
+    mine_window = " ".join(claim.norm.split()[c_lo:c_hi])
+    their_window = " ".join(toks[max(0, lo - 2) : hi])
+    states = polarity_cues(mine_window).effective()
+    # a flat statement asserts itself: "X denied that P" says the opposite of "P"
+    theirs = {"truth": 1} | polarity_cues(their_window).effective()
+    flipped = norms_flipped(mine_window, their_window) or any(
+        theirs.get(concept) == -sign for concept, sign in states.items()
+    )
+    agreed = frozenset(
+        c
+        for c, sign in states.items()
+        if theirs.get(c) == sign or (c not in theirs and said_as_noun(claim, [c], their_window))
+    )
+    predicate = len(shared - names - _TITLE_STEMS)
+    return _Support(
+        frozenset(shared), predicate, (c_lo, c_hi), agreed, flipped, bc, their_window
+    )
+
+
+def _renamed(support: _Support, claim: Claim) -> bool:
+    """The part of the baseline claim that holds the shared stems has another name in
+    the place of one of the sentence's: "officials said the terminal in Dover ..." is
+    not held by "officials said the terminal in Calais ..." (numbers and dates are checked
+    by ``_details_found``: the window may hold those of another fact)."""
+    restricted = restrict(support.baseline.claim, support.window)
+    return any(
+        change["kind"] == "entity"
+        for change in detail_changes(restricted, claim, replace_only=True)
+    )
+
+
+def _details_found(claim: Claim, chosen: Sequence[_Support]) -> bool:
+    """Every number and date of ``claim`` is in one of the chosen claims (a date written
+    more or less fully counts)."""
+    numbers = {n for s in chosen for n in s.baseline.claim.numbers}
+    dates = {d for s in chosen for d in s.baseline.claim.dates}
+    if any(n not in numbers for n in claim.numbers):
+        return False
+    return all(d in dates or any(same_date(d, o) for o in dates) for d in claim.dates)
+
+
+def _polarity_kept(claim: Claim, chosen: Sequence[_Support]) -> bool:
+    """Every negator of ``claim`` is inside the span of a chosen claim (whose window was
+    compared with it), and every state ``claim`` asserts is asserted alike by one."""
+    toks = claim.norm.split()
+    for i, tok in enumerate(toks):
+        if tok in NEGATORS and not any(s.span[0] <= i < s.span[1] for s in chosen):
+            return False
+    agreed = {c for s in chosen for c in s.agreed}
+    return all(c in agreed for c in polarity_cues(claim.norm).effective())
+
+
+def union_cover(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdict | None:
+    """``HELD`` when a few of the candidate baseline claims together state ``claim`` (see
+    the module docstring); contradicted when such a cover has a claim that says the
+    opposite of its part of the sentence; None when there is no cover."""
+    mine = contain_stems(claim)
+    if len(mine) < UNION_MIN_STEMS:
+        return None
+    names = stems(entity_words(claim.entities) - reporting_frame(claim)) & mine
+    claim_stems = concept_stems(claim.key.split())
+    supports = [
+        s
+        for bc, _ in cands
+        if (s := _support(claim, claim_stems, mine, names, bc)) is not None
+        and s.predicate >= 1
+    ]
+    if not supports:
+        return None
+    primary = max(supports, key=lambda s: (len(s.shared), not s.flipped))
+    if len(primary.shared) < UNION_PRIMARY * len(mine) or _renamed(primary, claim):
+        return None
+    chosen = [primary]
+    covered = set(primary.shared)
+    limit = max(UNION_MAX, -(-len(mine) // UNION_STEMS_PER_CLAIM))
+    rest = [s for s in supports if s is not primary]
+    while len(chosen) < limit and not (names <= covered and len(covered) == len(mine)):
+        # names first: each of their words must be found
+        rest.sort(key=lambda s: (len((s.shared - covered) & names), len(s.shared - covered)))
+        while rest and rest[-1].shared - covered and _renamed(rest[-1], claim):
+            rest.pop()
+        if not rest or not rest[-1].shared - covered:
+            break
+        best = rest.pop()
+        chosen.append(best)
+        covered |= best.shared
+    if not names <= covered or len(covered) < CONTAINMENT * len(mine):
+        return None
+    if not _details_found(claim, chosen):
+        return None
+    # a claim that says the opposite of a main part of the sentence makes it a
+    # contradiction; of a smaller part, the cover is in doubt (its window of the
+    # sentence is too loose to judge)
+    major = max(UNION_CONTRADICTS, UNION_PRIMARY * len(mine))
+    flipped = [s for s in chosen if s.flipped]
+    strong = next((s.baseline for s in flipped if len(s.shared) >= major), None)
+    if strong is not None:
+        return Verdict(ChangeType.CONTRADICTED, strong)
+    if flipped:
+        return None
+    return HELD if _polarity_kept(claim, chosen) else None
