@@ -35,6 +35,7 @@ from monitor.names import (
 )
 
 __all__ = [
+    "denial_added",
     "detail_changes",
     "norms_flipped",
     "polarity_flipped",
@@ -125,6 +126,22 @@ def polarity_flipped(a: Claim, b: Claim) -> bool:
         return True
     seg_a, seg_b = _edited_segments(a.norm, b.norm)
     return bool(seg_a or seg_b) and norms_flipped(seg_a, seg_b)
+
+
+def denial_added(a: Claim, b: Claim) -> bool:
+    """True if one version of a sentence denies what the other states ("officials said
+    X had left" -> "officials denied that X had left"): the edit brings in a denial
+    with no confirmation or denial on the other side. Only for two versions of one
+    sentence: against another article, "denied reports that ..." restates a claim."""
+    seg_a, seg_b = _edited_segments(a.norm, b.norm)
+    sa = polarity_cues(seg_a).signs(_DENIAL)
+    sb = polarity_cues(seg_b).signs(_DENIAL)
+    return {frozenset(sa), frozenset(sb)} == {frozenset(), frozenset({-1})} and (
+        polarity_cues(a.norm).negators == polarity_cues(b.norm).negators
+    )
+
+
+_DENIAL = "truth"  # the polar concept whose negative side denies a whole statement
 
 
 # --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from datetime import datetime
 from monitor.align import ALIGN_THRESHOLD, Aligned, align, align_score, combine
 from monitor.baseline import BaselineIndex
 from monitor.baseline_check import BASELINE_THRESHOLD, check_baseline
-from monitor.compare import detail_changes, polarity_flipped
+from monitor.compare import denial_added, detail_changes, polarity_flipped
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
 
 __all__ = [
@@ -77,8 +77,11 @@ def _classify(group: Aligned, now: datetime) -> tuple[Claim, Change] | None:
     split: the part that carries the flip or the changed detail)."""
     old, new = combine(group.old), combine(group.new)
     previous = " ".join(p.text for p in group.old)
-    if polarity_flipped(old, new):
-        part = next((c for c in group.new if polarity_flipped(old, c)), group.new[0])
+    if polarity_flipped(old, new) or denial_added(old, new):
+        part = next(
+            (c for c in group.new if polarity_flipped(old, c) or denial_added(old, c)),
+            group.new[0],
+        )
         return part, _change(ChangeType.CONTRADICTED, part, now, previous=previous)
     changed = detail_changes(old, new)
     if not changed:

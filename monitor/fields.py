@@ -160,6 +160,12 @@ def attribution(text: str) -> str | None:
     if m:
         return _clean_attr(m.group(1), cut=True)
     for v in _SPEAKER_VERB.finditer(text):
+        # an inverted speech tag ("..., said a rebel commander, Abu Khaled"): the
+        # statement ends in a comma right before the verb and the speaker follows it
+        if text[max(0, v.start() - 1) : v.start()] == ",":
+            after = _inverted_speaker(text[v.end() :])
+            if after:
+                return after
         # the (up to four) words right before the verb; the slice keeps this linear
         m = _SPEAKER_WORDS.search(text, max(0, v.start() - 80), v.start())
         if m is None:
@@ -177,6 +183,33 @@ def attribution(text: str) -> str | None:
             if cleaned:
                 return cleaned
     return None
+
+
+_CLAUSE_WORDS = wordset(
+    "would will could should may might can must was were is are had has have be been that"
+)
+_INVERTED_TAIL = re.compile(r"^\s+(?!(?:that|on|in|at|to|by)\b)([^.;:!?\"()]+)")
+
+
+def _inverted_speaker(tail: str) -> str | None:
+    """The speaker after an inverted speech verb, up to the clause end; of an appositive
+    ("a rebel commander, Abu Khaled al-Homsi") the part that is a name."""
+    m = _INVERTED_TAIL.match(tail)
+    if m is None:
+        return None
+    parts = [p.strip() for p in m.group(1).split(",") if p.strip()]
+    # "A commander, Abu Khaled, said officials would be tried": a clause follows, not
+    # a speaker
+    words = parts[0].split() if parts else []
+    if (
+        not words
+        or len(words) > 6
+        or not (words[0][:1].isupper() or words[0].lower() in _DETERMINERS)
+        or any(w in _CLAUSE_WORDS or (w.islower() and w.endswith("ed")) for w in words)
+    ):
+        return None
+    named = [p for p in parts[:2] if p[:1].isupper()]
+    return _clean_attr((named or parts)[0], cut=True)
 
 
 # The reporting frame around a speech verb: whom the source told ("told the TASS news

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.claims import make_claim
-from monitor.compare import detail_changes, polarity_flipped
+from monitor.compare import denial_added, detail_changes, polarity_flipped
 
 
 @pytest.mark.parametrize(
@@ -264,3 +264,22 @@ def test_another_weekday_is_still_a_change() -> None:
         make_claim("Rebels entered Hama on Sunday."), make_claim("Rebels entered Hama on Monday.")
     )
     assert changed == [{"kind": "date", "old": "sunday", "new": "monday"}]
+
+
+
+_SAID = "Officials said the bridge had been closed."
+_DENIED = "Officials denied that the bridge had been closed."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "added"),
+    [
+        (_SAID, _DENIED, True),
+        (_DENIED, _SAID, True),
+        (_SAID, "Officials did not deny that the bridge had been closed.", False),
+        (_DENIED, "Officials denied that the bridge had been shut.", False),
+    ],
+    ids=["said-denied", "denied-said", "did-not-deny", "denial-kept"],
+)
+def test_denial_added(old: str, new: str, added: bool) -> None:
+    assert denial_added(make_claim(old), make_claim(new)) is added

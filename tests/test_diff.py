@@ -134,6 +134,10 @@ def test_deleted_sentence_is_retracted() -> None:
             "Russia participated in these negotiations.",
             "Russia didn\u2019t participate in these negotiations.",
         ),
+        (
+            "Two officials said the garrison had also withdrawn from the hills.",
+            "Two officials denied that the garrison had withdrawn from the hills.",
+        ),
     ],
     ids=[
         "pledged-refused",
@@ -144,6 +148,7 @@ def test_deleted_sentence_is_retracted() -> None:
         "not-confirmed",
         "confirmed-denied",
         "contraction",
+        "statement-turned-denial",
     ],
 )
 def test_polarity_flip_is_contradiction(old: str, new: str) -> None:

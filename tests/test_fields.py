@@ -43,6 +43,9 @@ def test_entities(sentence: str, entities: set[str]) -> None:
         ("Reuters quoted two officers as saying Assad fled.", "Reuters"),
         ("He said Assad fled.", None),
         ("Assad has publicly denied reports that he fled.", None),
+        ("The road will reopen soon, said a local official, Omar Haddad.", "Omar Haddad"),
+        ("The road will reopen soon, said the governor on Monday.", "governor"),
+        ("Omar Haddad, the governor, said the talks continued.", "governor"),
     ],
     ids=[
         "according-to",
@@ -54,6 +57,9 @@ def test_entities(sentence: str, entities: set[str]) -> None:
         "quoted",
         "pronoun",
         "reports-noun",
+        "inverted-tag-appositive",
+        "inverted-tag-title",
+        "appositive-before-clause",
     ],
 )
 def test_attribution(sentence: str, attribution: str | None) -> None:
