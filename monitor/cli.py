@@ -59,9 +59,17 @@ def fail(message: str, code: int = 2) -> NoReturn:
     type=click.Choice(LOG_LEVELS, case_sensitive=False),
     help="Logging detail on stderr.",
 )
+@click.option(
+    "--resync",
+    is_flag=True,
+    help="Let this config file replace the one the database was last synced from, removing "
+    "that file's sources and webhooks (refused without this flag).",
+)
 @click.version_option(__version__, prog_name="monitor")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None, db: str | None, log_level: str) -> None:
+def cli(
+    ctx: click.Context, config: str | None, db: str | None, log_level: str, resync: bool
+) -> None:
     """Watch news articles, feeds and folders; log how their claims change.
 
     \b
@@ -71,13 +79,19 @@ def cli(ctx: click.Context, config: str | None, db: str | None, log_level: str) 
       monitor check                          one pass over every source
       monitor changes                        the change log, newest first
       monitor run                            keep checking on a schedule
+
+    The config file's sources and webhooks are synced into the database by the commands
+    that check or edit them (check, run, sources add/import/edit/remove, webhooks add/
+    remove...), not by the ones that only show (status, changes, lists). A database
+    remembers the config file it was synced from: another file that would remove some of
+    its sources is refused unless --resync is given.
     """
     logging.basicConfig(
         level=getattr(logging, log_level.upper()), stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     _set_log_level(log_level)
-    ctx.obj = Env(config, db)
+    ctx.obj = Env(config, db, resync=resync)
 
 
 def _set_log_level(level: str) -> None:
@@ -149,7 +163,7 @@ def check(env: Env, names: tuple[str, ...]) -> None:
     """
     from .runner import check_once
 
-    summary = check_once(env.settings, env.store(), names, echo=click.echo)
+    summary = check_once(env.settings, env.store(sync=True), names, echo=click.echo)
     _print_summary(summary)
 
 
@@ -181,25 +195,39 @@ def _print_summary(summary: Any) -> None:
 )
 @pass_env
 def run(env: Env, once: bool, log_level: str | None) -> None:
-    """Run the service in the foreground until Ctrl-C or SIGTERM.
+    """Run the service in the foreground: check every source when due and deliver alerts,
+    until Ctrl-C or SIGTERM (either stops it within 10 s).
 
     Each source is checked when it is due: feeds and folders on their interval, articles
     adaptively (often while they change, up to daily when quiet; retired 14 days after a
     feed listed them), failing sources less and less often, with jitter so that checks
-    spread out. Due times are kept in the database, so a restart resumes without a burst.
-    Sources added, edited or removed with the CLI meanwhile are picked up within a minute.
-    `monitor status` shows the service's heartbeat and every source's next due time.
+    spread out. Files written into a watched folder are checked at once. Due times are kept
+    in the database, so a restart resumes without a burst (sources that fell due meanwhile
+    are spread over the first minute). Alerts for new changes go to the webhooks as they
+    are stored, with retries. Sources and webhooks added, edited or removed with the CLI
+    meanwhile are picked up within a minute; changes to the config file need a restart.
+
+    Only one `monitor run` may use a database: a second one exits at once (status 1)
+    without changing anything. `monitor status` shows the service's heartbeat and every
+    source's next due time.
     """
     if log_level is not None:
         _set_log_level(log_level)
-    from .runner import serve
-
     if once:
         from .runner import check_once
 
-        _print_summary(check_once(env.settings, env.store(), (), echo=click.echo))
+        _print_summary(check_once(env.settings, env.store(sync=True), (), echo=click.echo))
         return
-    serve(env.settings, env.store())
+    from .lock import InstanceLock
+    from .runner import serve
+
+    store = env.store()
+    lock = InstanceLock(store.path)
+    lock.acquire()  # before syncing: a refused second service must change nothing
+    try:
+        serve(env.settings, env.store(sync=True), lock=lock)
+    finally:
+        lock.release()
 
 
 # -- changes --------------------------------------------------------------------------------

@@ -25,29 +25,41 @@ def _next_try(when: str | None) -> str:
     return "now" if when is not None and when <= utc_iso(utcnow()) else stamp(when)
 
 
+def _tries(attempts: int, logged: int) -> str:
+    """TRIES: "2", or "1 (4 in all)" when attempts were made before a re-queue."""
+    return str(attempts) if logged <= attempts else f"{attempts} ({logged} in all)"
+
+
 @click.command()
 @click.pass_obj
 def deliver(env: Env) -> None:
     """Send every alert that is due now, print a summary, and exit.
 
     Failed alerts are retried by later runs (5s, 5m, 30m, 2h, 5h, 10h, then daily, for about
-    three days); `monitor run` does this continuously. Exit status 0 even when some
-    deliveries failed, 1 when the database or the config is unusable.
+    three days); `monitor run` does this continuously. While a `monitor run` service uses
+    the same database, it is the one delivering: `deliver` says so and sends nothing (two
+    senders would send alerts twice, and Slack allows one message per second). Exit status
+    0 even when some deliveries failed, 1 when the database or the config is unusable.
     """
     import asyncio
 
     from .deliver import DeliveryWorker, make_delivery_client
+    from .lock import held_by
 
     try:
         settings = env.settings
-        store = env.store()
+        pid = held_by(settings.db_path)
+        if pid is not None:
+            click.echo(f"monitor run (pid {pid}) is delivering alerts continuously; nothing to do")
+            return
+        store = env.store(sync=True)
     except (ConfigError, StorageError) as exc:
         click.echo(f"monitor: error: {exc}", err=True)
         sys.exit(1)
 
     async def go() -> Any:
         async with make_delivery_client(settings.fetch) as client:
-            return await DeliveryWorker(store, settings, client).run_once()
+            return await DeliveryWorker(store, settings, client).run_once(follow=False)
 
     try:
         summary = asyncio.run(go())
@@ -93,8 +105,10 @@ def deliveries(
     """The alert outbox: each delivery's state, attempts, last answer and next try.
 
     \b
-    States: pending (next try at NEXT), delivered, failed (a permanent 4xx, a 410, or
+    STATE: pending (sent at NEXT TRY), delivered, failed (a permanent 4xx, a 410, or
     retries exhausted), skipped (the webhook was disabled), cancelled (webhook removed).
+    TRIES: attempts since the delivery was queued; `deliveries retry` starts it again at
+    0, and "1 (4 in all)" then also counts the earlier attempts, which `show` lists.
       monitor deliveries show ID         every attempt of one delivery
       monitor deliveries retry ID...     send again now (or --all-failed)
     """
@@ -120,6 +134,7 @@ def deliveries(
     if not rows:
         click.echo("no deliveries")
         return
+    logged = outbox.logged_attempts([d.id for d in rows])
     table(
         [
             (
@@ -127,7 +142,7 @@ def deliveries(
                 d.webhook,
                 d.change_id,
                 d.state,
-                d.attempts,
+                _tries(d.attempts, logged[d.id]),
                 clip(d.last_error or (f"HTTP {d.last_status}" if d.last_status else "-"), 60),
                 _next_try(d.next_attempt_at),
             )
@@ -183,7 +198,7 @@ def deliveries_retry(env: Env, ids: tuple[int, ...], all_failed: bool) -> None:
     """
     if bool(ids) == all_failed:
         raise UsageError("give delivery IDs or --all-failed (not both)")
-    outbox = env.outbox()
+    outbox = env.outbox(sync=True)
     queued = outbox.retry(ids, all_failed=all_failed, now=utcnow())
     if not queued:
         click.echo("nothing to retry")

@@ -53,7 +53,7 @@ def sources_add(
     A running service checks a new source within a minute, without a restart.
     """
     source = _make_source(env, url, name, kind, interval, selector, tags, robots=robots)
-    env.store().add_source(source, now=utcnow())
+    env.store(sync=True).add_source(source, now=utcnow())
     note = ", robots.txt ignored" if not source.robots else ""
     click.echo(
         f"added {source.kind} {source.name!r}: {source.url} "
@@ -115,7 +115,7 @@ def sources_import(env: Env, file: Path, kind: str, tags: tuple[str, ...]) -> No
     from .importer import read_import_file
 
     entries = read_import_file(file, kind=kind)
-    store = env.store()
+    store = env.store(sync=True)
     known_urls = {s.url for s in store.list_sources()}
     added = skipped = 0
     for entry in entries:
@@ -142,11 +142,18 @@ def sources_import(env: Env, file: Path, kind: str, tags: tuple[str, ...]) -> No
 def sources_list(env: Env, as_json: bool, show_all: bool) -> None:
     """The watched sources (config and CLI).
 
+    Shows the database as it is: the config file's sources as last synced by `check`,
+    `run` or a `sources` edit (a note on stderr says when the config has edits not synced
+    yet; listing never writes).
+
     ROBOTS is "off" when the source, or [fetch] robots = false in the config, switches
     robots.txt off; the JSON field `robots` is the source's own switch. For each source's
     last check and next due time, see `monitor status`.
     """
     store = env.store()
+    note = env.unsynced_note()
+    if note:
+        click.echo(note, err=True)
     rows = store.list_sources(top_level=not show_all)
     if as_json:
         for s in rows:
@@ -236,7 +243,7 @@ def sources_edit(
         raise UsageError("give --selector or --no-selector, not both")
     if tags and no_tags:
         raise UsageError("give --tag or --no-tags, not both")
-    store = env.store()
+    store = env.store(sync=True)
     source = store.get_source(name)
     if source is None:
         raise UsageError(f"unknown source {name!r}")
@@ -294,7 +301,7 @@ def _shown(field: str, value: Any) -> str:
 @pass_env
 def sources_remove(env: Env, name: str) -> None:
     """Stop watching NAME (its change log stays)."""
-    store = env.store()
+    store = env.store(sync=True)
     source = store.get_source(name)
     if source is not None and source.origin == "config":
         raise UsageError(f"source {name!r} is defined in the config file; remove it there")

@@ -34,19 +34,43 @@ STALE_AFTER = 60.0  # seconds without a heartbeat (sent every ~10 s) before a se
 def status(env: Env, as_json: bool, show_all: bool, failing: bool) -> None:
     """The service's heartbeat; per source its last check, failures and next check.
 
-    First the service: running (pid, last heartbeat, uptime), not running, or stale (no
-    heartbeat for over a minute: it may have crashed). Then, per source: the last check
-    and its result, the last change, consecutive failures, the next due time and the last
-    error. A source that failed [schedule] max_failures (default 5) times in a row is
-    flagged with "!" and counted at the end; its checks back off (up to 6 hours apart).
-    Articles retired after [schedule] retire_after (default 14 days) show "retired".
+    \b
+    First the service:
+      running      pid, last heartbeat, uptime
+      starting     a service holds the database but has not begun yet
+      stale        no heartbeat for over a minute (busy, hung, or on another host)
+      not running  stopped cleanly, never started, or crashed (no lock held, no clean
+                   stop: "crashed?" with its last heartbeat and pid)
+
+    \b
+    Then, per source: the last check and its RESULT, the last change, consecutive
+    failures (FAILS), the next due time and the last error. RESULT is one of:
+      changed       the article's claims changed (see `monitor changes`)
+      unchanged     fetched: the same body, text or claims as before (a feed: the same
+                    feed, not parsed again)
+      not_modified  the server answered 304 (nothing downloaded)
+      first_seen    the first version of an article was stored
+      no_article    the page holds no article text (the last version is kept)
+      ok            a feed or folder was read (its articles are sources of their own)
+      deferred      the host asked to wait (429/503 Retry-After); ERROR says until when.
+                    Not a failure: FAILS is unchanged
+      error         the check failed; ERROR says why
+    "!" before FAILS flags a source that failed [schedule] max_failures (default 5) times
+    in a row; such sources are counted at the end, and their checks back off (up to 6
+    hours apart). Articles retired after [schedule] retire_after (default 14 days) show
+    "retired" as their next due time. Shows the database as it is: the config file is
+    synced into it by `check`, `run` and the `sources` edits, not by `status`.
     """
+    from .lock import held_by
     from .schedule import is_failing
 
     store = env.store()
+    note = env.unsynced_note()
+    if note:
+        click.echo(note, err=True)
     settings = env.settings.schedule
     now = utcnow()
-    service = _service_state(store.service_info(), now)
+    service = _service_state(store.service_info(), now, held_by(store.path))
     rows = store.status_rows(include_articles=show_all or failing)
     for row in rows:
         row["failing"] = is_failing(row["failures"], settings) and not row["retired_at"]
@@ -75,7 +99,7 @@ def status(env: Env, as_json: bool, show_all: bool, failing: bool) -> None:
                 _when(r["last_change"], now) or "-",
                 ("!" if r["failing"] else "") + str(r["failures"]),
                 _next_due(r, now),
-                clip(r["last_error"] or "", 60) if r["failures"] else "",
+                clip(_error_cell(r), 100),
             ]
             lines.append(tuple(cells))
         header = (
@@ -98,34 +122,54 @@ def status(env: Env, as_json: bool, show_all: bool, failing: bool) -> None:
         )
 
 
-def _service_state(info: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
-    """The service record with its `state`: running, stale, stopped or never."""
-    if info is None:
-        return {
-            "state": "never",
-            "pid": None,
-            "hostname": None,
-            "version": None,
-            "started_at": None,
-            "heartbeat_at": None,
-            "stopped_at": None,
-        }
-    if info["stopped_at"]:
+def _error_cell(row: dict[str, Any]) -> str:
+    """Why the last check was deferred, else the last error while the source is failing."""
+    if row["last_outcome"] == "deferred" and row["deferred_reason"]:
+        return f"deferred: {row['deferred_reason']}"
+    return str(row["last_error"] or "") if row["failures"] else ""
+
+
+def _service_state(
+    info: dict[str, Any] | None, now: datetime, holder: str | None
+) -> dict[str, Any]:
+    """The service record with its `state`: running, starting, stale, crashed, stopped or
+    never. `holder` is the pid holding the database's lock (None: no service holds it).
+
+    The lock tells a live service from a dead one on this host; a service recorded on
+    another host (a database on a shared disk) is judged by its heartbeat alone.
+    """
+    import socket
+
+    empty = dict.fromkeys(
+        ("pid", "hostname", "version", "started_at", "heartbeat_at", "stopped_at")
+    )
+    record = {**empty, **(info or {})}
+    local = info is None or info["hostname"] in (None, socket.gethostname())
+    beat = info["heartbeat_at"] if info else None
+    fresh = beat is not None and (now - parse_time(beat)).total_seconds() <= STALE_AFTER
+    if local and holder is not None:
+        if info is None or info["stopped_at"] or str(info["pid"]) != holder:
+            state = "starting"  # the lock is taken before the service records itself
+            record = {**empty, "pid": int(holder) if holder.isdigit() else None}
+        else:
+            state = "running" if fresh else "stale"
+    elif info is None:
+        state = "never"
+    elif info["stopped_at"]:
         state = "stopped"
-    elif (
-        info["heartbeat_at"]
-        and (now - parse_time(info["heartbeat_at"])).total_seconds() <= STALE_AFTER
-    ):
-        state = "running"
+    elif local:
+        state = "crashed"  # no clean stop recorded, and no process holds the lock
     else:
-        state = "stale"
-    return {"state": state, **info}
+        state = "running" if fresh else "stale"
+    return {"state": state, **record}
 
 
 def _service_line(service: dict[str, Any], now: datetime) -> str:
     state = service["state"]
     if state == "never":
         return "service: not running (never started on this database)"
+    if state == "starting":
+        return f"service: starting (pid {service['pid']})"
     if state == "stopped":
         return f"service: not running (last heartbeat {service['heartbeat_at']})"
     import socket
@@ -133,7 +177,14 @@ def _service_line(service: dict[str, Any], now: datetime) -> str:
     host = service["hostname"]
     where = f" on {host}" if host and host != socket.gethostname() else ""
     beat = _span((now - parse_time(service["heartbeat_at"])).total_seconds())
+    if state == "crashed":
+        return f"service: not running (crashed? last heartbeat {beat} ago, pid {service['pid']})"
     if state == "stale":
+        if not where:  # this host: the process holds the lock but says nothing
+            return (
+                f"service: stale (pid {service['pid']} holds the database but sent no "
+                f"heartbeat for {beat}: busy or hung?)"
+            )
         return (
             f"service: stale (no heartbeat for {beat}; pid {service['pid']}{where} "
             f"may have crashed)"

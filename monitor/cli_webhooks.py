@@ -124,6 +124,10 @@ def webhooks_add(
 ) -> None:
     """Add endpoint NAME, given --url or --url-env.
 
+    Destinations pass the same address guard as fetches: a receiver on a private or
+    loopback address (10.x, 192.168.x, 127.0.0.1, localhost, ...) is refused unless the
+    config sets `[fetch] allow_private = true`; `add` warns when --url is one.
+
     \b
     Examples:
       monitor webhooks add team --kind slack --url-env SLACK_WEBHOOK_URL --min-severity high
@@ -150,8 +154,16 @@ def webhooks_add(
     problems = validate_webhook(hook)
     if problems:
         raise UsageError("; ".join(problems))
-    env.outbox().add_webhook(hook, now=utcnow())
+    env.outbox(sync=True).add_webhook(hook, now=utcnow())
     click.echo(f"added {kind} webhook {name!r} to {destination(hook)} (alerts: {_filters(hook)})")
+    if url is not None:
+        import asyncio
+
+        from .deliver import check_destination
+
+        problem = asyncio.run(check_destination(url, env.settings.fetch))
+        if problem is not None:
+            click.echo(f"warning: webhook {name}: {problem}", err=True)
     if generated is not None:
         click.echo(f"signing secret: {generated}")
         click.echo(
@@ -167,7 +179,10 @@ def webhooks_add(
 def webhooks_list(env: Env, as_json: bool) -> None:
     """The endpoints, their state and their queued and failed alerts (no URLs or secrets)."""
     now = utcnow()
-    statuses = env.outbox().statuses()
+    statuses = env.outbox().statuses()  # as the database holds them: listing never syncs
+    note = env.unsynced_note()
+    if note:
+        click.echo(note, err=True)
     if as_json:
         for s in statuses:
             h = s.webhook
@@ -235,7 +250,7 @@ def webhooks_list(env: Env, as_json: bool) -> None:
 @click.pass_obj
 def webhooks_remove(env: Env, name: str) -> None:
     """Remove endpoint NAME and cancel its queued alerts (its delivery history stays)."""
-    outbox = env.outbox()
+    outbox = env.outbox(sync=True)
     hook = outbox.get_webhook(name)
     if hook is not None and hook.origin == "config":
         raise UsageError(f"webhook {name!r} is defined in the config file; remove it there")
@@ -252,7 +267,7 @@ def webhooks_enable(env: Env, name: str) -> None:
     Alerts skipped while it was disabled stay skipped; `monitor deliveries retry ID...`
     sends them.
     """
-    outbox = env.outbox()
+    outbox = env.outbox(sync=True)
     was_disabled = outbox.enable_webhook(name)
     click.echo(
         f"enabled webhook {name!r}"
@@ -275,23 +290,28 @@ def webhooks_test(env: Env, name: str) -> None:
     """Send a sample alert to NAME now and print the answer (exit 1 if it failed).
 
     Goes through the same address guard, signing, deadline and checks as real alerts; the
-    outbox is not touched.
+    outbox is not touched. NAME is looked up in the config file first, then among the
+    endpoints in the database.
     """
     import asyncio
 
     from .deliver import Sender, make_delivery_client, send_sample
 
-    status = env.outbox().status(name)
-    if status is None:
-        raise UsageError(f"unknown webhook {name!r}")
     settings = env.settings
+    status = env.outbox().status(name)  # nothing is written: the config is not synced
+    # The config file's definition, as a sync would store it, wins over the database's.
+    hook = next((h for h in settings.webhooks if h.name == name), None)
+    if hook is None and status is not None:
+        hook = status.webhook
+    if hook is None:
+        raise UsageError(f"unknown webhook {name!r}")
 
     async def go() -> Any:
         async with make_delivery_client(settings.fetch) as client:
-            return await send_sample(status.webhook, Sender(client, settings))
+            return await send_sample(hook, Sender(client, settings))
 
     outcome = asyncio.run(go())
-    if status.disabled_at is not None:
+    if status is not None and status.disabled_at is not None:
         click.echo(f"note: webhook {name!r} is disabled ({clip(status.disabled_reason, 60)})")
     if outcome.result == "delivered":
         click.echo(

@@ -1,18 +1,21 @@
 """The delivery worker: sends the alerts the outbox holds, and records every attempt.
 
-`DeliveryWorker.run_once` sends everything due now, endpoint by endpoint (endpoints in
+`DeliveryWorker.run_once` sends everything due now, one task per endpoint (endpoints in
 parallel, one endpoint's requests in order): at most one message per second to a Slack
 webhook, every request under the address guard of monitor.netguard, without following
 redirects, with TLS verification, and under a total deadline. Each answer is recorded (and
 the deliveries marked) in its own transaction right after it arrives, so a crash re-sends at
-most the alert in flight, with the same webhook-id.
+most the alert in flight, with the same webhook-id. In `monitor run`, while one endpoint is
+busy (a receiver that does not answer holds its task up to the deadline), alerts coming due
+for the others are sent at once: one silent receiver delays nobody else.
 
 How answers are read (`classify`): 2xx delivered; 410 gone (the endpoint is disabled);
-408, 429, 5xx, 3xx (never followed), network and TLS errors, a missing environment variable
-or a refused address are retried on the schedule of monitor.outbox; any other 4xx fails for
-good. After a retryable failure the endpoint's other alerts wait for the next run, so a dead
-receiver costs one request per run, not one per alert. `Retry-After` (seconds or an HTTP
-date, capped at RETRY_AFTER_CAP) backs that endpoint off and nothing else.
+408, 429, 5xx, 3xx (never followed), network and TLS errors, a missing environment
+variable, a refused address or a host that does not resolve are retried on the schedule of
+monitor.outbox; any other 4xx fails for good. After a retryable failure the endpoint's other
+alerts wait for the next `run_once` call, so a dead receiver costs one request per call, not
+one per alert. `Retry-After` (seconds or an HTTP date, capped at RETRY_AFTER_CAP) backs that
+endpoint off and nothing else.
 
 Secrets (webhook URLs, signing keys) never reach a log line or an error message: errors
 name the webhook, and any text from httpx or the receiver is scrubbed of them.
@@ -37,7 +40,7 @@ import httpx
 from .alerts import NOTIFIERS, Outgoing, sample_alert
 from .clock import utcnow
 from .config import FetchSettings, Settings
-from .errors import FetchError, MonitorError, StorageError
+from .errors import BlockedAddressError, FetchError, MonitorError, StorageError
 from .fetch import describe_httpx_error
 from .models import Webhook
 from .netguard import Resolver, check_url, guard_host
@@ -55,6 +58,11 @@ REPLY_BYTES = 4096  # of an error reply, kept to explain the failure
 ERROR_CHARS = 300
 REBUILD_AFTER = 60.0  # re-sign messages still unsent this long after they were built
 MIN_INTERVAL = {"slack": 1.0}  # seconds between two messages to one webhook of this kind
+POLL = 1.0  # seconds between looks for newly due alerts while an endpoint is busy
+CHECK_TIMEOUT = 3.0  # seconds `check_destination` may spend resolving a host
+ALLOW_PRIVATE_HINT = (
+    "private and loopback destinations need [fetch] allow_private = true in the config"
+)
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[object]]
@@ -179,15 +187,16 @@ class Sender:
         started = time.monotonic()
         try:
             url = check_url(target.url)
-            if not self.settings.fetch.allow_private:
-                port = url.port or (443 if url.scheme == "https" else 80)
-                await guard_host(url.host, port, resolver=self.resolver, url=f"webhook {hook.name}")
         except FetchError as exc:
-            return Outcome(
-                "retry",
-                error=target.scrub(f"address refused: {exc.reason}"),
-                duration_ms=_ms(started),
-            )
+            refused = target.scrub(f"address refused: {exc.reason}")
+            return Outcome("retry", error=refused, duration_ms=_ms(started))
+        try:
+            await _guard(url, self.settings.fetch, self.resolver, f"webhook {hook.name}")
+        except BlockedAddressError as exc:
+            refused = target.scrub(f"address refused: {exc.reason}; {ALLOW_PRIVATE_HINT}")
+            return Outcome("retry", error=refused, duration_ms=_ms(started))
+        except FetchError as exc:  # the name does not resolve (now): not a refusal
+            return Outcome("retry", error=target.scrub(exc.reason), duration_ms=_ms(started))
         _HIDE_URLS.names[str(url)] = hook.name
         headers = httpx.Headers(message.headers)
         if "content-type" not in headers:
@@ -230,6 +239,49 @@ class Sender:
         return Outcome(
             result, status=status, error=error, duration_ms=_ms(started), retry_after=wait
         )
+
+
+async def _guard(
+    url: httpx.URL, fetch: FetchSettings, resolver: Resolver | None, subject: str
+) -> None:
+    """The address guard for a webhook URL (nothing to check with allow_private)."""
+    if not fetch.allow_private:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        await guard_host(url.host, port, resolver=resolver, url=subject)
+
+
+async def check_destination(
+    url: str,
+    fetch: FetchSettings,
+    *,
+    resolver: Resolver | None = None,
+    timeout: float = CHECK_TIMEOUT,
+) -> str | None:
+    """Why alerts to `url` would not be sent now, as `webhooks add` warns of it, or None.
+
+    A private or loopback address (literal, or what the host resolves to) is refused by
+    the address guard unless `fetch.allow_private`; a host that does not resolve now may
+    be a typo. A resolver slower than `timeout` seconds is given the benefit of the doubt.
+    Like every message here, it never quotes the URL's path or query.
+    """
+    scrub = Target(url).scrub
+    try:
+        parsed = check_url(url)
+    except FetchError as exc:
+        return scrub(exc.reason)
+    try:
+        async with asyncio.timeout(timeout):
+            await _guard(parsed, fetch, resolver, parsed.host)
+    except BlockedAddressError as exc:
+        return scrub(
+            f"{exc.reason}: alerts to it would be refused and retried for about three days; "
+            f"{ALLOW_PRIVATE_HINT}"
+        )
+    except FetchError as exc:
+        return scrub(f"{exc.reason}: alerts are retried until it resolves")
+    except TimeoutError:
+        pass
+    return None
 
 
 def _describe(exc: Exception) -> str:
@@ -290,6 +342,7 @@ class DeliveryWorker:
         resolver: Resolver | None = None,
         deadline: float = DEADLINE,
         limit: int = 500,
+        poll: float = POLL,
     ) -> None:
         self.outbox = Outbox(store)
         self.sender = Sender(
@@ -299,21 +352,64 @@ class DeliveryWorker:
         self.rng: Rng = rng if rng is not None else random.Random()
         self.sleep = sleep
         self.limit = limit
+        self.poll = poll
         self._last_sent: dict[str, datetime] = {}
 
-    async def run_once(self) -> DeliverySummary:
-        """Send everything due now; StorageError when the database fails."""
+    async def run_once(self, *, follow: bool = True) -> DeliverySummary:
+        """Send what is due, one task per endpoint, and return when every endpoint is idle;
+        StorageError when the database fails.
+
+        With `follow` (what `monitor run` calls every second), an idle endpoint's alerts
+        that come due while another endpoint is still busy are sent at once (looked for
+        every `poll` seconds and whenever an endpoint finishes), so a silent receiver held
+        up to its deadline delays no other endpoint. An endpoint whose receiver failed
+        (an answer to retry, a 410, a bug) is not started again in the same call: a dead
+        receiver gets one request per call. Without `follow` (`monitor deliver`), each
+        endpoint with alerts due at the start gets one run: a one-shot flush.
+
+        Cancelling the call cancels the sends in flight; their alerts stay pending.
+        """
+        running: dict[asyncio.Task[tuple[DeliverySummary, bool]], str] = {}
+        done: set[str] = set()  # endpoints not to start again in this call
+        parts: list[DeliverySummary] = []
         try:
-            due = self.outbox.due(self.clock(), limit=self.limit)
-            parts = await asyncio.gather(*(self._endpoint(d) for d in due))
+            self._start(running, done)
+            while running:
+                finished, _ = await asyncio.wait(
+                    running,
+                    timeout=self.poll if follow else None,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                for task in finished:
+                    name = running.pop(task)
+                    summary, healthy = task.result()  # only a database error is raised
+                    parts.append(summary)
+                    if not (follow and healthy):
+                        done.add(name)
+                if follow:
+                    self._start(running, done)
         except sqlite3.Error as exc:
             raise StorageError(
                 f"cannot record deliveries in {self.outbox.store.path}: {exc}"
             ) from exc
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
         return DeliverySummary.total(parts)
 
-    async def _endpoint(self, due: Due) -> DeliverySummary:
-        """Send one endpoint's due alerts; a bug here must not stop the other endpoints."""
+    def _start(
+        self, running: dict[asyncio.Task[tuple[DeliverySummary, bool]], str], done: set[str]
+    ) -> None:
+        """A task for each endpoint with alerts due that is neither running nor done."""
+        busy = set(running.values()) | done
+        for due in self.outbox.due(self.clock(), limit=self.limit, skip=busy):
+            task = asyncio.create_task(self._endpoint(due), name=f"webhook {due.webhook.name}")
+            running[task] = due.webhook.name
+
+    async def _endpoint(self, due: Due) -> tuple[DeliverySummary, bool]:
+        """Send one endpoint's due alerts: what was done, and whether the receiver is well
+        (no answer to retry, no 410). A bug here must not stop the other endpoints."""
         try:
             return await self._send_due(due)
         except sqlite3.Error:
@@ -325,16 +421,15 @@ class DeliveryWorker:
             with contextlib.suppress(DeliveryError):
                 text = self.sender.target(due.webhook).scrub(text)
             log.error("webhook %s: %s", due.webhook.name, text)
-            return DeliverySummary(errors=(f"webhook {due.webhook.name}: {text}",))
+            return DeliverySummary(errors=(f"webhook {due.webhook.name}: {text}",)), False
 
-    async def _send_due(self, due: Due) -> DeliverySummary:
+    async def _send_due(self, due: Due) -> tuple[DeliverySummary, bool]:
         hook = due.webhook
         try:
             target = self.sender.target(hook)
         except DeliveryError as exc:
-            return self._record(
-                hook, None, (due.alerts[0].delivery_id,), Outcome("retry", error=str(exc))
-            )
+            outcome = Outcome("retry", error=str(exc))
+            return self._record(hook, None, (due.alerts[0].delivery_id,), outcome), False
         summary = DeliverySummary()
         pending = list(due.alerts)
         while pending:
@@ -343,9 +438,9 @@ class DeliveryWorker:
                 messages = NOTIFIERS[hook.kind].build(pending, secret=target.secret, now=built)
             except Exception as exc:  # a bad secret or a formatting bug: this endpoint only
                 error = target.scrub(f"cannot build the message: {exc}")
-                return summary + self._record(
-                    hook, target, (pending[0].delivery_id,), Outcome("retry", error=error)
-                )
+                outcome = Outcome("retry", error=error)
+                first = (pending[0].delivery_id,)
+                return summary + self._record(hook, target, first, outcome), False
             stale = False
             for index, message in enumerate(messages):
                 if index and (self.clock() - built).total_seconds() > REBUILD_AFTER:
@@ -358,10 +453,10 @@ class DeliveryWorker:
                 sent = set(message.delivery_ids)
                 pending = [a for a in pending if a.delivery_id not in sent]
                 if outcome.result in ("retry", "gone"):
-                    return summary  # the receiver is unwell or gone: the rest wait
+                    return summary, False  # the receiver is unwell or gone: the rest wait
             if not stale:
                 break
-        return summary
+        return summary, True
 
     async def _pace(self, hook: Webhook) -> None:
         gap = MIN_INTERVAL.get(hook.kind, 0.0)
@@ -436,12 +531,14 @@ async def send_sample(hook: Webhook, sender: Sender) -> Outcome:
 
 __all__ = [
     "DEADLINE",
+    "POLL",
     "RETRY_AFTER_CAP",
     "DeliveryError",
     "DeliverySummary",
     "DeliveryWorker",
     "Sender",
     "Target",
+    "check_destination",
     "classify",
     "make_delivery_client",
     "send_sample",

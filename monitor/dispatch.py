@@ -1,7 +1,9 @@
 """The dispatcher of `monitor run`: which sources to check now, and when to check them next.
 
 Due times live in SQLite (`source_state.next_due`), not in memory, so a restart resumes
-where the last run stopped without a burst, and sources added, edited or removed by the CLI
+where the last run stopped without a burst (sources that fell due while no service ran are
+spread over a minute before the first tick: `Store.respread_overdue`, called by
+monitor.service), and sources added, edited or removed by the CLI
 (another process writing the same database) count at the next tick. Each `tick`:
 
 1. gives every source that has no due time yet its first one (`schedule.first_due`: spread

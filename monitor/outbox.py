@@ -10,6 +10,10 @@ answer, or retries exhausted), `skipped` (the endpoint was disabled by a 410 whe
 due: not sent; `monitor deliveries retry ID` re-queues it) and `cancelled` (the endpoint was
 removed). The worker in monitor.deliver sends; this module only decides and records. The
 endpoints themselves (definitions, 410 disables, back-offs) are kept by monitor.endpoints.
+
+One request is one retry time: every delivery a failed message carried is retried at the same
+moment, so a Slack digest is retried as a digest. A Slack endpoint with something due also
+takes its alerts due within PULL_IN (`due`), so they travel in one digest, not one by one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -31,7 +35,11 @@ STATES = ("pending", "delivered", "failed", "skipped", "cancelled")
 # Delay before retry n (after the n-th failed attempt): about three days in all, then 'failed'.
 RETRY_DELAYS: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 86400, 86400)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-JITTER = 0.2  # each delay moves by up to this fraction, so retries of many alerts spread out
+JITTER = 0.2  # each delay moves by up to this fraction, so retries of many messages spread out
+# Seconds ahead: alerts due this soon join a message going to the endpoint now (per kind).
+# Slack digests them (at most one message per second per webhook); a JSON request carries
+# one alert, so nothing is gained by sending early.
+PULL_IN = {"slack": 600.0}
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -181,29 +189,45 @@ class Outbox(Endpoints):
 
     # -- sending ----------------------------------------------------------------------------
 
-    def due(self, now: datetime, *, limit: int = 500) -> list[Due]:
-        """Pending alerts due at `now` for enabled endpoints not backing off, per endpoint."""
+    def due(
+        self, now: datetime, *, limit: int = 500, skip: Collection[str] = ()
+    ) -> list[Due]:
+        """Pending alerts due at `now` for enabled endpoints not backing off, per endpoint
+        (the endpoint with the oldest due alert first), at most `limit` per endpoint.
+
+        An endpoint of a kind in PULL_IN that has an alert due also gets its alerts due
+        within that many seconds: they go in the same digest. Endpoints named in `skip`
+        (busy ones) are left out.
+        """
         stamp = utc_iso(now)
-        rows = list(
-            self.db.query(
-                "SELECT d.id AS delivery_id, d.msg_id, d.webhook, c.* FROM deliveries d "
-                "JOIN webhooks w ON w.name = d.webhook JOIN changes c ON c.id = d.change_id "
+        names = [
+            r["webhook"]
+            for r in self.db.query(
+                "SELECT d.webhook FROM deliveries d JOIN webhooks w ON w.name = d.webhook "
                 "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND w.disabled_at IS NULL "
-                "AND (w.backoff_until IS NULL OR w.backoff_until <= ?) ORDER BY d.id LIMIT ?",
-                [stamp, stamp, limit],
+                "AND (w.backoff_until IS NULL OR w.backoff_until <= ?) "
+                "GROUP BY d.webhook ORDER BY min(d.id)",
+                [stamp, stamp],
             )
-        )
-        grouped: dict[str, list[Alert]] = {}
+        ]
         tags: dict[str, tuple[str, ...]] = {}
-        for row in rows:
-            if row["source"] not in tags:
-                tags[row["source"]] = self._tags(row["source"])
-            grouped.setdefault(row["webhook"], []).append(_alert(row, tags[row["source"]]))
         due = []
-        for name, alerts in grouped.items():
+        for name in names:
             hook = self.get_webhook(name)
-            if hook is not None:
-                due.append(Due(hook, tuple(alerts)))
+            if hook is None or name in skip:
+                continue
+            until = now + timedelta(seconds=PULL_IN.get(hook.kind, 0.0))
+            alerts = []
+            for row in self.db.query(
+                "SELECT d.id AS delivery_id, d.msg_id, d.webhook, c.* FROM deliveries d "
+                "JOIN changes c ON c.id = d.change_id WHERE d.webhook = ? "
+                "AND d.state = 'pending' AND d.next_attempt_at <= ? ORDER BY d.id LIMIT ?",
+                [name, utc_iso(until), limit],
+            ):
+                if row["source"] not in tags:
+                    tags[row["source"]] = self._tags(row["source"])
+                alerts.append(_alert(row, tags[row["source"]]))
+            due.append(Due(hook, tuple(alerts)))
         return due
 
     def _tags(self, source_name: str) -> tuple[str, ...]:
@@ -228,9 +252,17 @@ class Outbox(Endpoints):
     ) -> dict[int, str]:
         """Log one attempt for each delivery a request carried and mark them, atomically.
 
-        Returns each delivery's new state. A 410 also disables the endpoint and skips its
-        other pending alerts; a Retry-After backs the endpoint off (at most
-        `retry_after_cap` seconds) and no retry of these alerts comes before it ends.
+        Returns each delivery's state afterwards. Only deliveries still pending are marked:
+        one cancelled (its endpoint removed) or settled elsewhere while the request was in
+        flight keeps its state; the attempt is logged all the same.
+
+        A retry comes at one time for the whole message, so a digest is retried as one:
+        the delay is that of the delivery with the most attempts (a fresh alert riding
+        with an old one waits as long; none is retried sooner than its own schedule
+        says), drawn once. A delivery whose retries are over fails. A 410 also disables
+        the endpoint and skips its other pending alerts; a Retry-After backs the endpoint
+        off (at most `retry_after_cap` seconds) and no retry of these alerts comes before
+        it ends.
         """
         stamp = utc_iso(now)
         backoff = (
@@ -240,31 +272,41 @@ class Outbox(Endpoints):
         )
         states: dict[int, str] = {}
         with self.store.transaction():
+            current = {
+                r["id"]: (r["state"], r["attempts"] + 1)
+                for r in self.db.query(
+                    "SELECT id, state, attempts FROM deliveries WHERE id IN "
+                    f"({','.join('?' * len(delivery_ids))})",
+                    list(delivery_ids),
+                )
+            }
+            retry_at = (
+                self._retry_time(
+                    [n for state, n in current.values() if state == "pending"], now, rng, backoff
+                )
+                if outcome.result == "retry"
+                else None
+            )
             for delivery_id in delivery_ids:
-                row = self.db.execute(
-                    "SELECT attempts FROM deliveries WHERE id = ?", [delivery_id]
-                ).fetchone()
-                attempts = (row[0] if row else 0) + 1
-                update: dict[str, Any] = {
-                    "attempts": attempts,
-                    "last_status": outcome.status,
-                    "last_error": outcome.error,
-                    "next_attempt_at": None,
-                }
-                if outcome.result == "delivered":
-                    update.update(state="delivered", delivered_at=stamp)
-                elif outcome.result == "retry":
-                    delay = retry_delay(attempts, rng)
-                    if delay is None:
+                if delivery_id not in current:
+                    continue
+                state, attempts = current[delivery_id]
+                if state == "pending":
+                    update: dict[str, Any] = {
+                        "attempts": attempts,
+                        "last_status": outcome.status,
+                        "last_error": outcome.error,
+                        "next_attempt_at": None,
+                    }
+                    if outcome.result == "delivered":
+                        update.update(state="delivered", delivered_at=stamp)
+                    elif outcome.result == "retry" and attempts <= len(RETRY_DELAYS):
+                        assert retry_at is not None
+                        update.update(state="pending", next_attempt_at=utc_iso(retry_at))
+                    else:  # a permanent failure, a 410, or retries over
                         update["state"] = "failed"
-                    else:
-                        when = now + timedelta(seconds=delay)
-                        if backoff is not None and backoff > when:
-                            when = backoff
-                        update.update(state="pending", next_attempt_at=utc_iso(when))
-                else:
-                    update["state"] = "failed"
-                self.db.table("deliveries").update(delivery_id, update)
+                    self.db.table("deliveries").update(delivery_id, update)
+                    state = update["state"]
                 self.db.table("delivery_attempts").insert(
                     {
                         "delivery_id": delivery_id,
@@ -275,7 +317,7 @@ class Outbox(Endpoints):
                         "digest_size": len(delivery_ids),
                     }
                 )
-                states[delivery_id] = update["state"]
+                states[delivery_id] = state
             if outcome.result == "gone":
                 self.db.execute(
                     "UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE name = ?",
@@ -293,6 +335,20 @@ class Outbox(Endpoints):
                     [utc_iso(backoff), webhook],
                 )
         return states
+
+    @staticmethod
+    def _retry_time(
+        attempts: Sequence[int], now: datetime, rng: Rng, backoff: datetime | None
+    ) -> datetime | None:
+        """When a failed message whose pending deliveries have made `attempts` is tried
+        again (one time for all of them); None when none has a retry left."""
+        left = [n for n in attempts if n <= len(RETRY_DELAYS)]
+        if not left:
+            return None
+        delay = retry_delay(max(left), rng)
+        assert delay is not None
+        when = now + timedelta(seconds=delay)
+        return backoff if backoff is not None and backoff > when else when
 
     # -- inspection and re-queueing -----------------------------------------------------------
 
@@ -321,9 +377,11 @@ class Outbox(Endpoints):
         return [Delivery(**row) for row in self.db.query(sql, params)]
 
     def pending(self) -> tuple[int, str | None]:
-        """How many deliveries are pending, and the earliest next try among them."""
+        """How many deliveries are pending for an existing endpoint, and the earliest next
+        try among them."""
         row = self.db.execute(
-            "SELECT count(*), min(next_attempt_at) FROM deliveries WHERE state = 'pending'"
+            "SELECT count(*), min(next_attempt_at) FROM deliveries WHERE state = 'pending' "
+            "AND webhook IN (SELECT name FROM webhooks)"
         ).fetchone()
         return int(row[0]), row[1]
 
@@ -338,6 +396,23 @@ class Outbox(Endpoints):
                 "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id", [delivery_id]
             )
         ]
+
+    def logged_attempts(self, delivery_ids: Collection[int]) -> dict[int, int]:
+        """How many attempts the log holds for each of `delivery_ids` (0 when none): every
+        attempt made, while a delivery's `attempts` restarts at 0 when it is re-queued."""
+        counts = dict.fromkeys(delivery_ids, 0)
+        ids = list(counts)
+        for start in range(0, len(ids), 500):  # SQLite limits the number of parameters
+            chunk = ids[start : start + 500]
+            counts.update(
+                (r["delivery_id"], r["n"])
+                for r in self.db.query(
+                    "SELECT delivery_id, count(*) AS n FROM delivery_attempts WHERE delivery_id "
+                    f"IN ({','.join('?' * len(chunk))}) GROUP BY delivery_id",
+                    chunk,
+                )
+            )
+        return counts
 
     def retry(
         self, ids: Sequence[int] = (), *, all_failed: bool = False, now: datetime
@@ -400,6 +475,7 @@ def _alert(row: dict[str, Any], tags: tuple[str, ...]) -> Alert:
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "PULL_IN",
     "RETRY_DELAYS",
     "STATES",
     "Attempt",

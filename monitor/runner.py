@@ -15,6 +15,7 @@ from .config import Settings
 from .errors import MonitorError, UsageError
 from .extract import extract_file, extract_html
 from .fetch import Fetcher, make_client
+from .lock import InstanceLock
 from .models import Claim, Document, Source
 from .pipeline import Checker, CheckResult, PassSummary, run_pass, select_sources, utcnow
 from .store import Store
@@ -79,12 +80,13 @@ async def _pass(
                               progress=progress)
 
 
-def serve(settings: Settings, store: Store) -> None:
+def serve(settings: Settings, store: Store, *, lock: InstanceLock | None = None) -> None:
     """Run the service (`monitor run`) in the foreground until SIGTERM or SIGINT.
 
     Raises AlreadyRunningError (a MonitorError) at once if another service uses the same
-    database. Alerts are delivered by the same process, every second and right after a check
-    stored changes. See monitor.service and monitor.deliver.
+    database; `lock` is that database's lock when the caller already holds it (see
+    `Service.run`). Alerts are delivered by the same process, every second and right after
+    a check stored changes. See monitor.service and monitor.deliver.
     """
     from .deliver import DeliveryWorker, make_delivery_client
     from .service import Service
@@ -94,7 +96,7 @@ def serve(settings: Settings, store: Store) -> None:
         async with make_delivery_client(settings.fetch) as client:
             worker = DeliveryWorker(store, settings, client)
             service.add_job(worker.run_once, seconds=1.0, name="deliver", on_changes=True)
-            await service.run()
+            await service.run(lock=lock)
 
     asyncio.run(main())
 

@@ -5,6 +5,8 @@ One `Service` holds the database lock for its whole life and runs, on an APSched
 
 - the dispatcher (monitor.dispatch) every second: due checks start, new sources get a due
   time, and the CLI's edits (another process writing the same database) count at once;
+  at start, sources that fell due while no service ran are first spread over the next
+  minute (`Store.respread_overdue`), so a restart after a long stop is not a burst;
 - the folder watcher (monitor.watch) for every `dir` source, its folder list re-read from
   the database every few seconds; a written file is checked as soon as it is reported;
 - a heartbeat in the `service` table every 10 s, the baseline refresh and a log summary
@@ -137,11 +139,21 @@ class Service:
             log.info("stopping: finishing checks in flight (up to %ss)", self.timings.grace)
             self.stopping.set()
 
-    async def run(self) -> None:
+    async def run(self, *, lock: InstanceLock | None = None) -> None:
         """Run until `request_stop` (or SIGTERM/SIGINT); AlreadyRunningError if another
-        service holds this database."""
-        lock = InstanceLock(self.store.path)
-        lock.acquire()
+        service holds this database.
+
+        `lock` is this database's lock already acquired by the caller (who releases it),
+        so that the caller can refuse a second service before changing anything (the CLI
+        syncs the config only once it holds the lock); without it `run` takes the lock
+        itself and releases it when it ends.
+        """
+        if lock is not None and not (lock.held and lock.db_path == self.store.path):
+            raise ValueError(f"run needs the held lock of {self.store.path}")
+        owned = lock is None
+        if lock is None:
+            lock = InstanceLock(self.store.path)
+            lock.acquire()
         loop = asyncio.get_running_loop()
         signals = (signal.SIGTERM, signal.SIGINT)
         for signum in signals:
@@ -151,12 +163,21 @@ class Service:
         finally:
             for signum in signals:
                 loop.remove_signal_handler(signum)
-            lock.release()
+            if owned:
+                lock.release()
 
     async def _serve(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         settings, store = self.settings, self.store
+        # Sources that fell due while no service ran would otherwise all start at once.
+        moved = store.respread_overdue(self.clock(), self.rng)
+        if moved:
+            log.info(
+                "%s source(s) fell due while the service was stopped; "
+                "spreading their checks over the next minute",
+                moved,
+            )
         async with make_client(settings.fetch) as client:
             self.checker = checker = Checker(
                 store,

@@ -47,6 +47,7 @@ class SourceState:
     failures: int = 0
     next_due: str | None = None
     retired_at: str | None = None
+    file_stamp: str | None = None  # "mtime_ns:size" of the file an article was read from
 
 
 class Store(ScheduleQueries, ChangeLog):
@@ -98,6 +99,15 @@ class Store(ScheduleQueries, ChangeLog):
                     self.db.table("sources").insert(self._source_row(source, now))
                 elif existing != source:
                     self._write_edit(existing, source, now)
+
+    def config_names(self) -> tuple[set[str], set[str]]:
+        """Names of the top-level sources and of the webhooks that came from a config file
+        (what syncing another config file would remove)."""
+        sources = {r["name"] for r in self.db.query(
+            "SELECT name FROM sources WHERE parent IS NULL AND origin = 'config'")}
+        hooks = {r["name"] for r in self.db.query(
+            "SELECT name FROM webhooks WHERE origin = 'config'")}
+        return sources, hooks
 
     def update_source(self, name: str, *, now: datetime, **fields: Any) -> Source:
         """Change some of a source's EDITABLE_FIELDS; returns the source as now stored.
@@ -235,11 +245,12 @@ class Store(ScheduleQueries, ChangeLog):
         etag: str | None = None,
         last_modified: str | None = None,
         body_hash: str | None = None,
+        file_stamp: str | None = None,
     ) -> None:
         """Log one check and update the source's state.
 
         "error" counts a failure up, "deferred" leaves the count alone, anything else resets
-        it. An error keeps the stored validators.
+        it. An error keeps the stored validators (and file stamp, so the file is read again).
         """
         previous = self.state(source.name)
         failed = outcome == "error"
@@ -269,6 +280,8 @@ class Store(ScheduleQueries, ChangeLog):
             else previous.failures if outcome == "deferred" else 0,
             "next_due": previous.next_due,
             "retired_at": previous.retired_at,
+            "file_stamp": file_stamp if not keep and file_stamp is not None
+            else previous.file_stamp,
         }
         with self.transaction():
             self.db.table("fetch_log").insert({
@@ -279,6 +292,18 @@ class Store(ScheduleQueries, ChangeLog):
             # A source removed while its check ran keeps its log line but gets no state back.
             if current is not None:
                 self.db.table("source_state").upsert(state, pk="name")
+
+    def file_stamps(self, parent: str) -> dict[str, str | None]:
+        """For each article tracked through folder `parent`: the stamp ("mtime_ns:size") of
+        its file when it was last read, None if never read (or not since schema 3)."""
+        return {
+            r["name"]: r["file_stamp"]
+            for r in self.db.query(
+                "SELECT s.name, st.file_stamp FROM sources s "
+                "LEFT JOIN source_state st ON st.name = s.name WHERE s.parent = ?",
+                [parent],
+            )
+        }
 
     def fetch_log(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.db.query(

@@ -173,6 +173,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
     """,
+    # 3: which config file the database was last synced from (so that another config cannot
+    # silently remove its sources), and the exact stamp of the file a folder article was
+    # last read from (so that an unchanged file is not re-read).
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ALTER TABLE source_state ADD COLUMN file_stamp TEXT;
+    """,
 )
 
 
@@ -216,6 +226,21 @@ class StoreBase:
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
             log.info("database %s migrated to schema version %s", self.path, version + 1)
+
+    # -- meta: small facts about the database itself -----------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """The value stored under `key` in the `meta` table, or None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

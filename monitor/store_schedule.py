@@ -5,15 +5,18 @@ heartbeat, and the rows `monitor status` shows. A part of monitor.store.Store.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .clock import parse_time, utc_iso
 from .errors import UsageError
 from .models import Source
-from .schedule import Timing
+from .schedule import FIRST_SPREAD, Timing
 from .store_db import StoreBase, source_from_row
+
+OVERDUE_GRACE = 5.0  # seconds overdue at a start before a source is spread out again
 
 
 class ScheduleQueries(StoreBase):
@@ -101,6 +104,32 @@ class ScheduleQueries(StoreBase):
                 [name, *values.values(), name],
             )
 
+    def respread_overdue(
+        self, now: datetime, rng: random.Random, *, grace: float = OVERDUE_GRACE
+    ) -> int:
+        """Spread the sources that fell due more than `grace` seconds before `now` (the
+        service was stopped or suspended) over the next minute, as `schedule.first_due`
+        spreads new ones: each gets `now` + a random wait of up to min(interval, 60 s).
+        Returns how many moved. Without it a restart after a long stop would fire every
+        overdue source at once."""
+        rows = list(
+            self.db.query(
+                "SELECT st.name, s.interval FROM source_state st "
+                "JOIN sources s ON s.name = st.name "
+                "WHERE st.next_due < ? AND st.retired_at IS NULL ORDER BY st.next_due, st.name",
+                [utc_iso(now - timedelta(seconds=grace))],
+            )
+        )
+        with self.transaction():
+            for row in rows:
+                spread = min(float(row["interval"]), FIRST_SPREAD)
+                when = now + timedelta(seconds=rng.uniform(0.0, spread))
+                self.db.execute(
+                    "UPDATE source_state SET next_due = ? WHERE name = ?",
+                    [utc_iso(when), row["name"]],
+                )
+        return len(rows)
+
     def next_wakeup(self) -> datetime | None:
         """The earliest due time of any source that is not retired (None: nothing scheduled)."""
         rows = list(
@@ -127,7 +156,8 @@ class ScheduleQueries(StoreBase):
         """Per source, its definition and state, as plain dicts (times as ISO text).
 
         Keys: name, kind, origin, parent, url, interval, last_checked, last_outcome,
-        last_change, last_error, failures, next_due, retired_at, and for feeds and folders
+        last_change, last_error, failures, next_due, retired_at, deferred_reason (why the
+        last check was deferred, when it was; None otherwise), and for feeds and folders
         `articles` / `retired_articles` (how many articles found through them are checked /
         retired). Top-level sources only, unless `include_articles`; each feed or folder is
         followed by its articles.
@@ -139,6 +169,9 @@ class ScheduleQueries(StoreBase):
                 "SELECT s.name, s.kind, s.origin, s.parent, s.url, s.interval, st.last_checked, "
                 "st.last_outcome, st.last_change, st.last_error, coalesce(st.failures, 0) "
                 "AS failures, st.next_due, st.retired_at, "
+                "CASE WHEN st.last_outcome = 'deferred' THEN (SELECT f.error FROM fetch_log f "
+                " WHERE f.source = s.name ORDER BY f.checked_at DESC, f.id DESC LIMIT 1) "
+                "END AS deferred_reason, "
                 "(SELECT count(*) FROM sources c LEFT JOIN source_state cs ON cs.name = c.name "
                 " WHERE c.parent = s.name AND cs.retired_at IS NULL) AS articles, "
                 "(SELECT count(*) FROM sources c JOIN source_state cs ON cs.name = c.name "

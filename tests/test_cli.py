@@ -195,3 +195,46 @@ def test_run_has_its_own_log_level(cfg, capsys):
         assert root.level == logging.INFO  # the command's value wins
     finally:
         root.setLevel(before)
+
+
+def test_a_refused_second_run_changes_nothing_even_with_another_config(tmp_path, capsys):
+    import sqlite3
+
+    from monitor.lock import InstanceLock
+
+    db = tmp_path / "m.db"
+    first = tmp_path / "first.toml"
+    first.write_text(f'[storage]\npath = "{db}"\n[baseline]\npaths = []\n'
+                     '[[sources]]\nname = "wire"\nurl = "https://example.com/wire"\n')
+    assert run_cli(capsys, "--config", str(first), "sources", "add",
+                   "https://example.com/mine", "--name", "mine").code == 0
+    other = tmp_path / "other.toml"
+    other.write_text(f'[storage]\npath = "{db}"\n[baseline]\npaths = []\n')
+    running = InstanceLock(db)  # the service already running on this database
+    running.acquire()
+    try:
+        result = run_cli(capsys, "--config", str(other), "--resync", "run")
+    finally:
+        running.release()
+    assert result.code == 1
+    assert result.err.startswith("monitor: error: another `monitor run` (pid ")
+    names = sqlite3.connect(db).execute("SELECT name FROM sources ORDER BY name").fetchall()
+    assert names == [("mine",), ("wire",)]  # the config it would have synced removed "wire"
+
+
+@pytest.mark.parametrize(
+    ("command", "phrases"),
+    [
+        (["run"], ["deliver", "Only one `monitor run` may use a database", "within 10 s",
+                   "SIGTERM", "Ctrl-C"]),
+        (["status"], ["changed", "unchanged", "not_modified", "first_seen", "no_article",
+                      " ok ", "deferred", "error", '"!"', "crashed"]),
+    ],
+    ids=["run", "status"],
+)
+def test_help_explains_the_service_and_the_status_columns(capsys, command, phrases):
+    result = run_cli(capsys, *command, "--help")
+    assert result.code == 0
+    text = " ".join(result.out.split())
+    missing = [p for p in phrases if " ".join(p.split()) not in text and p not in result.out]
+    assert missing == []

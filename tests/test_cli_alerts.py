@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,6 +76,9 @@ def test_deliver_retry_and_deliveries(capsys, cfg, db, http_server):
 
     retried = monitor(capsys, cfg, "deliveries", "retry", "1")
     assert retried.out.strip() == "re-queued 1 delivery: 1"
+    requeued = monitor(capsys, cfg, "deliveries").out.splitlines()
+    assert requeued[2].split()[:7] == ["1", "a", "1", "pending", "0", "(1", "in"]
+    assert "all)" in requeued[2]  # TRIES restarts at 0; the log keeps the earlier attempt
     second = monitor(capsys, cfg, "deliver")
     assert second.out.splitlines()[0] == "sent 2 request(s): 2 delivered, 0 to retry, 0 failed"
     ids = [r.headers["webhook-id"] for r in http_server.requests_for("/hook")]
@@ -126,6 +130,61 @@ def test_410_disables_until_enabled(capsys, cfg, db, http_server):
     assert "was not disabled" in monitor(capsys, cfg, "webhooks", "enable", "a").out
 
 
+def test_deliver_sends_nothing_while_a_service_holds_the_database(capsys, cfg, db,
+                                                                   http_server):
+    from monitor.lock import InstanceLock
+
+    http_server.route("/hook", 200)
+    monitor(capsys, cfg, "webhooks", "add", "a", "--kind", "json", "--secret", SECRET,
+            "--url", http_server.url("/hook"))
+    add_changes(db, "One.")
+    lock = InstanceLock(db)  # what `monitor run` holds while it runs
+    lock.acquire()
+    try:
+        result = monitor(capsys, cfg, "deliver")
+    finally:
+        lock.release()
+    assert result.code == 0
+    assert result.out.strip() == (
+        f"monitor run (pid {os.getpid()}) is delivering alerts continuously; nothing to do")
+    assert http_server.requests == []
+    assert [r["state"] for r in monitor(capsys, cfg, "deliveries", "--json").jsonl()] == [
+        "pending"]
+    assert "1 delivered" in monitor(capsys, cfg, "deliver").out  # once the service is gone
+
+
+@pytest.mark.parametrize("command", [
+    ["webhooks", "list"], ["webhooks", "list", "--json"], ["deliveries"],
+    ["deliveries", "--json"], ["deliveries", "show", "1"],
+], ids=lambda c: "-".join(c))
+def test_commands_that_only_show_never_sync_the_config(capsys, tmp_path, db, command):
+    synced = write_config(tmp_path / "monitor.toml", db)
+    with synced.open("a") as f:
+        f.write('[[webhooks]]\nname = "ops"\nkind = "slack"\n'
+                'url = "https://hooks.example.com/ops"\n')
+    monitor(capsys, str(synced), "webhooks", "enable", "ops")  # an edit: syncs the config
+    add_changes(db, "One.")
+    (tmp_path / "elsewhere").mkdir()
+    other = write_config(tmp_path / "elsewhere" / "monitor.toml", db)  # declares no webhook
+    assert monitor(capsys, str(other), *command).code == 0
+    (row,) = monitor(capsys, str(synced), "deliveries", "--json").jsonl()
+    assert row["state"] == "pending"  # not cancelled by a config that lacks "ops"
+    assert [r["name"] for r in monitor(capsys, str(synced), "webhooks", "list",
+                                       "--json").jsonl()] == ["ops"]
+
+
+def test_webhooks_test_uses_the_config_definition_without_syncing(capsys, tmp_path, db,
+                                                                  http_server):
+    http_server.route("/ops", 200, {}, b"ok")
+    cfg = write_config(tmp_path / "monitor.toml", db)
+    with cfg.open("a") as f:
+        f.write(f'[[webhooks]]\nname = "ops"\nkind = "slack"\nurl = "{http_server.url("/ops")}"\n')
+    tested = monitor(capsys, str(cfg), "webhooks", "test", "ops")
+    assert tested.code == 0 and "delivered a sample alert" in tested.out
+    assert len(http_server.requests_for("/ops")) == 1
+    assert monitor(capsys, str(cfg), "webhooks", "list").out.startswith("no webhooks")
+
+
 def test_deliver_exits_1_when_the_database_or_config_is_unusable(capsys, tmp_path, cfg):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
@@ -148,3 +207,14 @@ def test_every_command_explains_itself(capsys, command):
     assert result.out.startswith("Usage: monitor " + " ".join(command))
     summary = result.out.split("\n\n")[1].strip()
     assert len(summary) > 20
+
+
+@pytest.mark.parametrize("command, says", [
+    (["deliver"], "While a `monitor run` service uses the same database"),
+    (["deliveries"], "sent at NEXT TRY"),
+    (["deliveries"], '"1 (4 in all)"'),
+    (["webhooks", "add"], "`[fetch] allow_private = true`"),
+], ids=["deliver-defers-to-run", "deliveries-columns", "deliveries-tries", "add-private"])
+def test_help_says_what_users_asked_about(capsys, command, says):
+    result = run_cli(capsys, *command, "--help")
+    assert says in " ".join(result.out.split())

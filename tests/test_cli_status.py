@@ -136,3 +136,63 @@ def test_status_of_an_empty_database(cfg, capsys):
     assert result.out.splitlines()[1:] == ["no sources (monitor sources add URL)"]
     failing = run_cli(capsys, "--config", cfg, "status", "--failing")
     assert failing.out.splitlines()[1:] == ["no failing sources"]
+
+
+def _service_here(tmp_path: Path, *, heartbeat_age: float, stopped: bool = False) -> None:
+    """A service record of this host and process, its last heartbeat `heartbeat_age` ago."""
+    import os
+    import socket
+
+    now = datetime.now(UTC)
+    store = _store(tmp_path)
+    store.service_started(os.getpid(), socket.gethostname(), "0.1.0", now - timedelta(hours=1))
+    store.heartbeat(now - timedelta(seconds=heartbeat_age))
+    if stopped:
+        store.service_stopped(now - timedelta(seconds=heartbeat_age))
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("locked", "heartbeat_age", "state", "line"),
+    [
+        (False, 14.0, "crashed", "service: not running (crashed? last heartbeat 14s ago, pid "),
+        (True, 4.0, "running", "service: running, pid "),
+        (True, 300.0, "stale", "service: stale (pid "),
+    ],
+    ids=["killed-recently", "running", "running-but-silent"],
+)
+def test_status_tells_a_running_service_from_a_killed_one_by_its_lock(
+        tmp_path, cfg, capsys, locked, heartbeat_age, state, line):
+    import os
+
+    from monitor.lock import InstanceLock
+
+    _service_here(tmp_path, heartbeat_age=heartbeat_age)
+    lock = InstanceLock(tmp_path / "monitor.db")
+    if locked:
+        lock.acquire()  # held by this process, as `monitor run` holds it
+    try:
+        result = run_cli(capsys, "--config", cfg, "status")
+        data = json.loads(run_cli(capsys, "--config", cfg, "status", "--json").out)
+    finally:
+        lock.release()
+    first = result.out.splitlines()[0]
+    assert first.startswith(line) and str(os.getpid()) in first, first
+    assert data["service"]["state"] == state
+
+
+def test_status_shows_why_a_source_is_deferred_without_counting_a_failure(tmp_path, cfg, capsys):
+    store = _store(tmp_path)
+    busy = Source("busy", "https://busy.example/story")
+    store.add_source(busy, now=datetime.now(UTC))
+    reason = "HTTP 429 Too Many Requests; busy.example asks to wait until 2026-11-21T20:15:52+00:00"
+    store.record_check(busy, url=busy.url, now=datetime.now(UTC), duration_ms=3,
+                       outcome="deferred", error=reason)
+    store.close()
+    result = run_cli(capsys, "--config", cfg, "status")
+    row = result.out.splitlines()[2]
+    assert row.split()[:4] == ["busy", "page", "0s", "ago"]
+    assert " deferred " in row and f"deferred: {reason}" in row
+    assert " 0 " in row and "failing" not in result.out
+    (source,) = json.loads(run_cli(capsys, "--config", cfg, "status", "--json").out)["sources"]
+    assert (source["deferred_reason"], source["failures"]) == (reason, 0)

@@ -107,12 +107,17 @@ def test_duplicate_names_and_config_webhooks(capsys, tmp_path, http_server):
         f.write(f'[[webhooks]]\nname = "ops"\nkind = "json"\nurl = "{http_server.url(HIDDEN)}"'
                 f'\nsecret_env = "OPS_SECRET"\nmin_severity = "critical"\n')
     cfg = str(cfg)
-    listed = monitor(capsys, cfg, "webhooks", "list").out.splitlines()
-    assert listed[1].split() == ["ops", "json", http_server.base_url, "enabled", "0", "0", "0",
-                                 "config", "severity>=critical"]
+    unsynced = monitor(capsys, cfg, "webhooks", "list")  # listing shows, never syncs
+    assert unsynced.out.startswith("no webhooks")
+    assert "is not synced into the database yet (webhook +ops)" in unsynced.err
     duplicate = monitor(capsys, cfg, "webhooks", "add", "ops", "--kind", "slack", "--url",
-                        "https://h.example/x")
+                        "https://h.example/x")  # adding syncs the config first
     assert duplicate.code == 2 and "already exists" in duplicate.err
+    listed = monitor(capsys, cfg, "webhooks", "list")
+    assert listed.out.splitlines()[1].split() == [
+        "ops", "json", http_server.base_url, "enabled", "0", "0", "0", "config",
+        "severity>=critical"]
+    assert listed.err == ""
     removed = monitor(capsys, cfg, "webhooks", "remove", "ops")
     assert removed.code == 2 and "defined in the config file" in removed.err
 
@@ -127,3 +132,25 @@ def test_remove_cancels_queued_alerts(capsys, cfg, tmp_path):
     assert [r["state"] for r in monitor(capsys, cfg, "deliveries", "--json").jsonl()] == [
         "cancelled", "cancelled"]
     assert monitor(capsys, cfg, "webhooks", "remove", "a").code == 2
+
+
+@pytest.mark.parametrize("url, allow_private, warning", [
+    ("http://127.0.0.1:9/hook", False,
+     "warning: webhook x: address 127.0.0.1 is not public (loopback): alerts to it would be "
+     "refused and retried for about three days; private and loopback destinations need "
+     "[fetch] allow_private = true in the config"),
+    ("http://localhost:9/hook", False, "warning: webhook x: host 'localhost' resolves to "),
+    ("http://127.0.0.1:9/hook", True, None),
+    ("https://93.184.215.14/hook", False, None),
+], ids=["loopback-literal", "localhost", "allowed", "public"])
+def test_add_warns_when_the_destination_would_be_refused(capsys, tmp_path, url, allow_private,
+                                                        warning):
+    cfg = str(write_config(tmp_path / "monitor.toml", tmp_path / "monitor.db",
+                           allow_private=allow_private))
+    added = monitor(capsys, cfg, "webhooks", "add", "x", "--kind", "slack", "--url", url)
+    assert added.code == 0 and "added slack webhook 'x'" in added.out  # added all the same
+    if warning is None:
+        assert added.err == ""
+    else:
+        assert added.err.startswith(warning)
+        assert "allow_private = true" in added.err

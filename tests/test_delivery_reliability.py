@@ -3,8 +3,8 @@
 Each test detects changes in a watched folder with `monitor check`, then lets a sending
 process deliver them to a local receiver that verifies every Standard Webhooks signature and
 de-duplicates on `webhook-id`, as a real receiver would. The sending process is a parameter
-(`SENDERS`): today the one-shot `monitor deliver`; once `monitor run` delivers, enabling its
-entry runs every test against the service too (`Sender` drives both kinds alike).
+(`SENDERS`), so every test runs twice: against the one-shot `monitor deliver` and against the
+service `monitor run`, which detects and delivers by itself (`Sender` drives both alike).
 """
 
 from __future__ import annotations

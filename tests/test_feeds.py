@@ -83,14 +83,35 @@ def test_guid_gives_a_stable_slug_across_fetches():
 
 
 @pytest.mark.parametrize(
-    "body",
-    ["<html><body><p>Just a page.</p></body></html>", "plain words, not a feed", "",
-     '{"version": "1", "items": []}', '{"items": [', "<rss><channel></wrong>"],
-    ids=["html-page", "text", "empty", "json-not-jsonfeed", "broken-json", "broken-xml"],
+    ("body", "content_type", "message"),
+    [
+        ("<html><body><p>Just a page.</p></body></html>", "text/html",
+         "got an HTML page (text/html), not RSS/Atom/JSON Feed"),
+        ("<!DOCTYPE html>\n<html lang=en><title>x</title></html>", "",
+         "got an HTML page (no content-type), not RSS/Atom/JSON Feed"),
+        ("plain words, not a feed", "text/plain",
+         "got plain text (text/plain), not RSS/Atom/JSON Feed"),
+        ("", "", "got an empty document (no content-type), not RSS/Atom/JSON Feed"),
+        ('{"version": "1", "items": []}', "application/json",
+         "got JSON without a JSON Feed version and items (application/json), "
+         "not RSS/Atom/JSON Feed"),
+        ('{"items": [', "application/json",
+         "got invalid JSON (application/json: Expecting value: line 1 column 12 (char 11)), "
+         "not a JSON Feed"),
+        ("<rss><channel></wrong>", "application/rss+xml",
+         "got broken XML with root <rss> (application/rss+xml; mismatched tag) "
+         "and no feed entries in it"),
+        ('<?xml version="1.0"?><!-- map --><urlset><url><loc>https://a.example/</loc></url>'
+         "</urlset>", "application/xml",
+         "got an XML document with root <urlset> (application/xml), not RSS/Atom/JSON Feed"),
+    ],
+    ids=["html-page", "html-no-type", "text", "empty", "json-not-jsonfeed", "broken-json",
+         "broken-xml", "sitemap"],
 )
-def test_not_a_feed_is_a_clear_error(body):
-    with pytest.raises(ExtractError, match="not a feed"):
-        parse_feed(body, url="https://news.example/feed")
+def test_not_a_feed_says_what_it_got(body, content_type, message):
+    with pytest.raises(ExtractError) as caught:
+        parse_feed(body, url="https://news.example/feed", content_type=content_type)
+    assert str(caught.value) == message
 
 
 LAUGHS = ("<!ENTITY lol \"lol\">" + "".join(
@@ -157,4 +178,5 @@ def test_a_page_that_is_not_a_feed_is_recorded(http_server, tmp_path, capsys):
             "--kind", "feed", "--name", "nf")
     result = run_cli(capsys, "--config", cfg, "check")
     assert result.code == 0
-    assert "failed: nf:" in result.out and "not a feed" in result.out
+    assert ("failed: nf: got an HTML page (text/html), not RSS/Atom/JSON Feed"
+            in result.out)

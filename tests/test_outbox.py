@@ -11,6 +11,7 @@ from monitor.errors import UsageError
 from monitor.models import Change, ChangeType, Claim, Document, Source, Webhook
 from monitor.outbox import (
     MAX_ATTEMPTS,
+    PULL_IN,
     RETRY_DELAYS,
     Outbox,
     Outcome,
@@ -32,6 +33,17 @@ class FixedRng:
 
     def uniform(self, a: float, b: float) -> float:
         return a + (b - a) * self.at
+
+
+class StepRng:
+    """uniform() returns a different point of the range on each call (0, 0.25, 0.5, ...)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def uniform(self, a: float, b: float) -> float:
+        self.calls += 1
+        return a + (b - a) * ((self.calls - 1) % 5) / 4
 
 
 
@@ -319,3 +331,97 @@ def test_retry_requeues_now_with_a_fresh_budget(store):
     outbox.remove_webhook("a", now=later)
     with pytest.raises(UsageError, match="was removed"):
         outbox.retry([one], now=later)
+
+
+@pytest.mark.parametrize("before, states, delay", [
+    ([0, 0, 0, 0, 0], ["pending"] * 5, 5),
+    ([0, 3, 0, 1, 0], ["pending"] * 5, 7200),
+    ([0, 8, 2, 0, 0], ["pending", "failed", "pending", "pending", "pending"], 1800),
+    ([8, 8, 8, 8, 8], ["failed"] * 5, None),
+], ids=["fresh", "oldest-sets-the-time", "exhausted-one-fails", "all-exhausted"])
+def test_a_failed_digest_is_retried_at_one_time_for_all_its_alerts(store, before, states,
+                                                                   delay):
+    outbox = Outbox(store)
+    outbox.add_webhook(hook("team", kind="slack"), now=NOW)
+    save(store, Source("s", "https://example.com/s"), *[ChangeType.NEW] * 5)
+    ids = [r["id"] for r in rows(store, "SELECT id FROM deliveries ORDER BY id")]
+    for delivery_id, attempts in zip(ids, before, strict=True):
+        store.db.execute("UPDATE deliveries SET attempts = ? WHERE id = ?", [attempts, delivery_id])
+    rng = StepRng()
+    got = outbox.record("team", ids, Outcome("retry", status=500, error="HTTP 500"), now=NOW,
+                        rng=rng, retry_after_cap=60)
+    assert [got[i] for i in ids] == states
+    assert rng.calls == (0 if delay is None else 1)  # one draw for the whole message
+    times = {r["next_attempt_at"] for r in rows(
+        store, "SELECT next_attempt_at FROM deliveries WHERE state = 'pending'")}
+    if delay is None:
+        assert times == set()
+        return
+    (when,) = times
+    assert parse_time(when) == NOW + timedelta(seconds=delay * 0.8)  # StepRng's first point
+    (due,) = outbox.due(parse_time(when))
+    assert [a.delivery_id for a in due.alerts] == [
+        i for i, state in zip(ids, states, strict=True) if state == "pending"]
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("slack", ["now", "in-5m"]), ("json", ["now"]),
+], ids=["slack-pulls-in", "json-does-not"])
+def test_due_pulls_in_alerts_due_soon_for_a_digesting_endpoint(store, kind, expected):
+    outbox = Outbox(store)
+    outbox.add_webhook(hook("a", kind=kind), now=NOW)
+    save(store, Source("s", "https://example.com/s"), *[ChangeType.NEW] * 3)
+    offsets = {"now": 0, "in-5m": 300, "in-20m": 1200}
+    ids = {}
+    for (label, seconds), row in zip(offsets.items(), rows(
+            store, "SELECT id FROM deliveries ORDER BY id"), strict=True):
+        ids[row["id"]] = label
+        store.db.execute("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?",
+                         [utc_iso(NOW + timedelta(seconds=seconds)), row["id"]])
+    assert PULL_IN["slack"] < offsets["in-20m"]
+    (due,) = outbox.due(NOW)
+    assert [ids[a.delivery_id] for a in due.alerts] == expected
+    assert outbox.due(NOW - timedelta(seconds=1)) == []  # nothing due now: nothing pulled in
+
+
+def test_due_limits_each_endpoint_and_skips_busy_ones(store):
+    outbox = Outbox(store)
+    outbox.add_webhook(hook("a"), now=NOW)
+    outbox.add_webhook(hook("b", types=("updated_claim",)), now=NOW)
+    save(store, Source("s", "https://example.com/s"), *[ChangeType.NEW] * 3)
+    save(store, Source("s", "https://example.com/s"), ChangeType.UPDATED)
+    due = {d.webhook.name: len(d.alerts) for d in outbox.due(NOW, limit=2)}
+    assert due == {"a": 2, "b": 1}  # a backlog for one endpoint does not starve another
+    assert [d.webhook.name for d in outbox.due(NOW, skip={"a"})] == ["b"]
+
+
+@pytest.mark.parametrize("outcome", [
+    Outcome("retry", status=500, error="HTTP 500"), Outcome("delivered", status=200),
+    Outcome("failed", status=400, error="HTTP 400"),
+], ids=["retry", "delivered", "failed"])
+def test_an_answer_for_a_removed_endpoint_leaves_its_delivery_cancelled(store, outcome):
+    outbox = Outbox(store)
+    outbox.add_webhook(hook("a"), now=NOW)
+    save(store, Source("s", "https://example.com/s"), ChangeType.NEW)
+    (delivery,) = rows(store, "SELECT id FROM deliveries")
+    outbox.remove_webhook("a", now=NOW)  # while the request was in flight
+    states = outbox.record("a", [delivery["id"]], outcome, now=NOW, rng=FixedRng(),
+                           retry_after_cap=60)
+    assert states == {delivery["id"]: "cancelled"}
+    row = outbox.get_delivery(delivery["id"])
+    assert (row.state, row.next_attempt_at, row.attempts) == ("cancelled", None, 0)
+    assert [a.status for a in outbox.attempts(row.id)] == [outcome.status]  # logged anyway
+    assert outbox.pending() == (0, None)
+
+
+def test_logged_attempts_count_every_attempt_across_retries(store):
+    outbox = Outbox(store)
+    outbox.add_webhook(hook("a"), now=NOW)
+    save(store, Source("s", "https://example.com/s"), ChangeType.NEW, ChangeType.NEW)
+    one, two = [r["id"] for r in rows(store, "SELECT id FROM deliveries ORDER BY id")]
+    for _ in range(2):
+        outbox.record("a", [one], Outcome("failed", status=400), now=NOW, rng=FixedRng(),
+                      retry_after_cap=60)
+        outbox.retry([one], now=NOW)
+    assert outbox.get_delivery(one).attempts == 0
+    assert outbox.logged_attempts([one, two]) == {one: 2, two: 0}

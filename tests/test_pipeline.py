@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import re
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -294,3 +296,144 @@ def test_a_folder_check_reports_files_modified_since_its_previous_check(tmp_path
     assert second.discovered == 1 and second.touched == ("inbox/old.txt",)
     third = check(store, folder, clock=lambda: now + timedelta(minutes=5))
     assert third.discovered == 0 and third.touched == ()
+
+
+def test_files_read_in_the_listing_second_are_not_re_read(tmp_path):
+    # The folder is listed at 12:00:00 (stored with second precision) and its files were
+    # written at 12:00:00.5: only an edit after they were read may mark them touched.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    store = Store(tmp_path / "m.db")
+    folder = folder_source(inbox)
+    store.add_source(folder, now=NOW)
+    written = NOW.timestamp() + 0.5
+    for i in range(3):
+        path = inbox / f"s{i}.txt"
+        path.write_text(f"Story {i}\n\nThe army withdrew {i} brigades from Hama.\n")
+        os.utime(path, (written, written))
+    assert check(store, folder).discovered == 3
+    for i in range(3):
+        assert check(store, store.get_source(f"inbox/s{i}.txt")).outcome == "changed"
+    later = lambda: NOW + timedelta(minutes=5)  # noqa: E731
+    assert check(store, folder, clock=later).touched == ()
+    edited = inbox / "s1.txt"
+    edited.write_text("Story 1\n\nThe army withdrew 12 brigades from Hama.\n")
+    os.utime(edited, (written, written))  # same time, other size: still an edit
+    assert check(store, folder, clock=later).touched == ("inbox/s1.txt",)
+
+
+def test_an_unchanged_feed_body_is_not_parsed_again(http_server, tmp_path, monkeypatch):
+    import monitor.feeds
+
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><item>'
+           b"<title>One</title><link>https://news.example/one</link></item></channel></rss>")
+    http_server.route("/feed", headers={"Content-Type": "application/rss+xml"}, body=rss)
+    store = Store(tmp_path / "m.db")
+    feed = Source("wire", http_server.url("/feed"), kind="feed")
+    assert check(store, feed).discovered == 1
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the same feed body was parsed again")
+
+    monkeypatch.setattr(monitor.feeds, "parse_feed", no_parse)
+    again = check(store, feed)  # no ETag or Last-Modified: a full 200, the same bytes
+    assert (again.outcome, again.error) == ("unchanged", None)
+    assert store.fetch_log("wire", limit=1)[0]["status"] == 200
+
+
+def _floods(paragraphs: int) -> bytes:
+    return article_page("Floods", [
+        f"Officials in district {i} said on Tuesday that {i * 7} residents had moved to "
+        f"shelters after the river burst its banks." for i in range(paragraphs)])
+
+
+def test_a_large_page_is_parsed_while_the_event_loop_keeps_serving(
+        http_server, tmp_path, monkeypatch):
+    import monitor.pipeline
+
+    http_server.route("/big", headers=HTML, body=_floods(1500))
+    real = monitor.pipeline.extract_html
+    parsing, loop_free = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def extract(*args, **kwargs):
+        parsing.set()
+        seen["loop ran during the parse"] = loop_free.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(monitor.pipeline, "extract_html", extract)
+    store = Store(tmp_path / "m.db")
+    source = Source("big", http_server.url("/big"))
+    tracked(store, source)
+    settings = FetchSettings(allow_private=True, host_delay=0.0)
+
+    async def go() -> CheckResult:
+        async with make_client(settings) as client:
+            checker = Checker(store, Fetcher(client, settings), BaselineIndex(),
+                              clock=lambda: NOW)
+            task = asyncio.ensure_future(checker.check(source))
+            while not parsing.is_set() and not task.done():
+                await asyncio.sleep(0.005)
+            loop_free.set()  # only reachable while the parse runs if it is off the loop
+            return await task
+
+    result = asyncio.run(go())
+    assert seen == {"loop ran during the parse": True}
+    assert result.outcome == "changed" and len(store.latest_version("big").text) > 100_000
+
+
+def test_a_check_cancelled_while_parsing_writes_nothing(http_server, tmp_path, monkeypatch):
+    import monitor.pipeline
+
+    http_server.route("/story", headers=HTML, body=GOOD)
+    real = monitor.pipeline.extract_html
+    parsing, release, parsed = threading.Event(), threading.Event(), threading.Event()
+
+    def extract(*args, **kwargs):
+        parsing.set()
+        release.wait(5)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            parsed.set()
+
+    monkeypatch.setattr(monitor.pipeline, "extract_html", extract)
+    store = Store(tmp_path / "m.db")
+    source = Source("story", http_server.url("/story"))
+    tracked(store, source)
+    settings = FetchSettings(allow_private=True, host_delay=0.0)
+
+    async def go() -> bool:
+        async with make_client(settings) as client:
+            checker = Checker(store, Fetcher(client, settings), BaselineIndex(),
+                              clock=lambda: NOW)
+            task = asyncio.ensure_future(checker.check(source))
+            while not parsing.is_set() and not task.done():
+                await asyncio.sleep(0.005)
+            task.cancel()  # as the service's shutdown does with a check in flight
+            try:
+                await task
+            except asyncio.CancelledError:
+                cancelled = True
+            else:
+                cancelled = False
+            release.set()
+            while not parsed.is_set():  # the abandoned parse ends in the background
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(0.05)  # anything it could still deliver would run now
+            return cancelled
+
+    assert asyncio.run(go()) is True
+    assert store.fetch_log("story") == [] and store.latest_version("story") is None
+    assert store.state("story").last_checked is None
+
+
+def test_an_article_over_the_claims_limit_is_a_clear_error(http_server, tmp_path):
+    http_server.route("/archive", headers=HTML, body=_floods(2100))
+    store = Store(tmp_path / "m.db")
+    result = check(store, Source("archive", http_server.url("/archive")))
+    assert result.outcome == "error"
+    assert re.fullmatch(r"article has 2,1\d\d sentences; over the limit of 2,000 claims per "
+                        r"article, so it is not compared", result.error), result.error
+    assert store.state("archive").last_error == result.error
+    assert store.latest_version("archive") is None and store.count_changes() == 0

@@ -290,9 +290,11 @@ async def until(condition: Callable[[], Any], what: str, timeout: float = 5.0) -
 
 
 def serve_in_process(tmp_path: Path, scenario: Callable[[Service, Clock], Any],
-                     *, jobs: tuple[tuple[Callable[[], Any], bool], ...] = ()) -> Service:
-    """Run a Service on tmp_path (a folder source "inbox", a baseline folder) around
-    `scenario`, then stop it as SIGTERM would."""
+                     *, jobs: tuple[tuple[Callable[[], Any], bool], ...] = (),
+                     prepare: Callable[[Store, Clock], Any] | None = None,
+                     rng: Any = None) -> Service:
+    """Run a Service on tmp_path (a folder source "inbox", a baseline folder, and whatever
+    `prepare` puts in the store) around `scenario`, then stop it as SIGTERM would."""
     (tmp_path / "inbox").mkdir()
     (tmp_path / "base").mkdir()
     settings = Settings(db_path=tmp_path / "m.db", baseline_paths=(tmp_path / "base",),
@@ -301,7 +303,9 @@ def serve_in_process(tmp_path: Path, scenario: Callable[[Service, Clock], Any],
     clock = Clock()
     store.add_source(Source("inbox", str(tmp_path / "inbox"), kind="dir", interval=30),
                      now=clock.now)
-    service = Service(settings, store, clock=clock, timings=FAST)
+    if prepare is not None:
+        prepare(store, clock)
+    service = Service(settings, store, clock=clock, rng=rng, timings=FAST)
     for i, (func, on_changes) in enumerate(jobs):
         service.add_job(func, seconds=3600, name=f"job{i}", on_changes=on_changes)
 
@@ -370,3 +374,68 @@ def test_an_added_job_runs_right_after_a_check_stored_changes(tmp_path, caplog):
     with caplog.at_level(logging.ERROR, logger="monitor.service"):
         serve_in_process(tmp_path, scenario, jobs=((deliver, True), (broken, True)))
     assert any("job1 failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+class Fractions:
+    """A stand-in for random.Random whose `uniform` walks through 5%, 15%, ... 95% of the
+    range: spread like random draws, but never in the first second of a minute (a due
+    time that rounds to `now` is rightly checked at once, and would make this test flaky)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def uniform(self, low: float, high: float) -> float:
+        self.calls += 1
+        return low + (high - low) * (0.05 + 0.1 * (self.calls % 10))
+
+
+def test_a_start_after_a_long_stop_spreads_the_overdue_sources(tmp_path, http_server):
+    http_server.route("/p", headers=HTML, body=STORY)
+    names = [f"p{i}" for i in range(12)]
+
+    def prepare(store: Store, clock: Clock) -> None:
+        for name in names:  # hourly pages, last due 3 hours ago: the service was down
+            store.add_source(Source(name, http_server.url(f"/p?{name}"), interval=3600),
+                             now=clock.now - timedelta(days=1))
+            store.set_next_due(name, clock.now - timedelta(hours=3))
+
+    async def scenario(service: Service, clock: Clock) -> None:
+        await asyncio.sleep(10 * FAST.dispatch)  # several dispatches at the same moment
+        assert http_server.requests_for("/p") == []  # no burst
+        due = [parse_time(service.store.state(n).next_due) for n in names]
+        assert all(clock.now <= d <= clock.now + timedelta(seconds=60) for d in due), due
+        assert len(set(due)) >= 10  # spread, not moved together
+        clock.now += timedelta(seconds=61)  # a minute later every one of them has run
+        await until(lambda: len(http_server.requests_for("/p")) == len(names),
+                    "the spread checks")
+
+    serve_in_process(tmp_path, scenario, prepare=prepare, rng=Fractions())
+
+
+def _floods(paragraphs: int) -> bytes:
+    return article_page("Floods", [
+        f"Officials in district {i} said on Tuesday that {i * 7} residents had moved to "
+        f"shelters after the river burst its banks." for i in range(paragraphs)])
+
+
+def test_sigterm_during_a_heavy_page_stops_quickly_and_files_are_not_held_up(env, http_server):
+    # A 4.6 MB archive page: seconds of parsing, and 30,000 sentences (over the limit).
+    http_server.route("/archive", headers=HTML, body=_floods(30_000))
+    env.sources = (f'[[sources]]\nname = "archive"\nurl = "{http_server.url("archive")}"\n'
+                   f'interval = "2s"\n')
+    proc = env.start()
+    wait_for(lambda: http_server.requests_for("/archive"), 10, "the archive to be fetched")
+    (env.inbox / "sednaya.txt").write_text(
+        "Flight data\n\nAt least 300 prisoners were freed from Sednaya prison, "
+        "monitors said.\n")
+    wait_for(lambda: query(env.db, "SELECT 1 FROM changes WHERE source = 'inbox/sednaya.txt'"),
+             10, "the dropped file's change")
+    # The file went through while the archive was still being parsed.
+    assert query(env.db, "SELECT 1 FROM fetch_log WHERE source = 'archive'") == []
+    elapsed = env.stop(proc)
+    assert elapsed < 10
+    assert database_is_consistent(env.db)
+    assert query(env.db, "SELECT count(*) FROM versions WHERE source = 'archive'") == [(0,)]
+    log = env.log(proc)
+    assert "monitor stopped" in log and "Traceback" not in log
+    print(f"SIGTERM during the parse -> exit: {elapsed:.2f}s")

@@ -175,3 +175,29 @@ def test_a_deferral_neither_counts_nor_clears_failures(store):
         store.record_check(source, url=source.url, now=NOW, duration_ms=1, outcome=outcome,
                            error="HTTP 503" if outcome != "unchanged" else None)
         assert store.state("a").failures == expected, outcome
+
+
+def test_file_stamps_are_kept_by_a_failed_read_and_listed_per_folder(store):
+    add(store, "inbox", kind="dir")
+    a = add(store, "inbox/a.txt", parent="inbox", origin="dir")
+    add(store, "inbox/b.txt", parent="inbox", origin="dir")
+    for outcome, stamp, expected in [("changed", "1:10", "1:10"), ("error", "2:11", "1:10"),
+                                     ("unchanged", "3:12", "3:12")]:
+        store.record_check(a, url=a.url, now=NOW, duration_ms=1, outcome=outcome,
+                           file_stamp=stamp)
+        assert store.state("inbox/a.txt").file_stamp == expected, outcome
+    assert store.file_stamps("inbox") == {"inbox/a.txt": "3:12", "inbox/b.txt": None}
+
+
+def test_config_names_are_the_config_sources_and_webhooks(store):
+    from monitor.endpoints import Endpoints
+    from monitor.models import Webhook
+
+    store.sync_config_sources([Source("c", "https://example.com/c", origin="config")], now=NOW)
+    add(store, "mine")
+    add(store, "c/child", parent="c", origin="feed")
+    outbox = Endpoints(store)
+    outbox.sync_config([Webhook("ops", "slack", url="https://h.example/x", origin="config")],
+                       now=NOW)
+    outbox.add_webhook(Webhook("own", "slack", url="https://h.example/y"), now=NOW)
+    assert store.config_names() == ({"c"}, {"ops"})

@@ -54,3 +54,25 @@ def test_a_transaction_commits_together_or_not_at_all(store):
             raise ZeroDivisionError
     assert [r["pid"] for r in store.db.query("SELECT pid FROM service")] == [10]
     assert not store.db.conn.in_transaction
+
+
+def test_a_schema_2_database_migrates_to_3_keeping_its_rows(tmp_path):
+    path = tmp_path / "m.db"
+    conn = sqlite3.connect(path)
+    for version, script in enumerate(MIGRATIONS[:2], 1):
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO sources (name, url, interval, added_at) "
+                 "VALUES ('a', 'https://example.com/a', 900, '2024-12-09T12:00:00Z')")
+    conn.execute("INSERT INTO source_state (name, etag, failures) VALUES ('a', '\"v1\"', 2)")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == 3 == len(MIGRATIONS)
+    state = store.state("a")
+    assert (state.etag, state.failures, state.file_stamp) == ('"v1"', 2, None)
+    assert store.get_meta("config_path") is None
+    store.set_meta("config_path", "/srv/monitor.toml")
+    store.set_meta("config_path", "/srv/other.toml")
+    assert store.get_meta("config_path") == "/srv/other.toml"
+    store.close()

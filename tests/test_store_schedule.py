@@ -140,3 +140,45 @@ def test_status_rows_and_failing(store):
     assert every[1]["next_due"] == "2024-12-09T12:00:00Z" and every[1]["parent"] == "feed"
     assert store.failing(5) == ["feed-b"]
     assert store.failing(6) == []
+
+
+def test_respread_overdue_spreads_long_overdue_sources_over_the_next_minute(store):
+    import random
+
+    # name -> (interval, due in minutes from NOW)
+    plan = {f"late{i}": (900.0, -60 - i) for i in range(40)}
+    plan |= {"short": (20.0, -600), "just": (900.0, -0.05), "soon": (900.0, 5)}
+    for name, (interval, minutes) in plan.items():
+        add(store, name, interval=interval)
+        store.set_next_due(name, at(minutes))
+    add(store, "retired")
+    store.set_next_due("retired", at(-600))
+    store.retire("retired", at(-500))
+    add(store, "unscheduled")
+    moved = store.respread_overdue(NOW, random.Random(7))
+    assert moved == 41  # the 40 late ones and "short"; "just" is 3 s late: due as it is
+    due = {name: store.state(name).next_due for name in plan}
+    spread = sorted(due[f"late{i}"] for i in range(40))
+    assert spread[0] >= "2024-12-09T12:00:00Z" and spread[-1] <= "2024-12-09T12:01:00Z"
+    assert len(set(spread)) > 20  # spread out, not moved together
+    assert "2024-12-09T12:00:00Z" <= due["short"] <= "2024-12-09T12:00:20Z"  # its interval
+    assert (due["just"], due["soon"]) == ("2024-12-09T11:59:57Z", "2024-12-09T12:05:00Z")
+    assert store.state("retired").next_due is None
+    assert store.state("unscheduled").next_due is None
+    assert store.respread_overdue(NOW, random.Random(7)) == 0  # nothing is overdue now
+
+
+def test_status_rows_say_why_a_source_was_deferred(store):
+    page = add(store, "busy")
+    store.record_check(page, url=page.url, now=NOW, duration_ms=1, outcome="error",
+                       error="HTTP 500")
+    reason = "HTTP 429 Too Many Requests; example.com asks to wait until 2024-12-09T13:00:00"
+    store.record_check(page, url=page.url, now=at(1), duration_ms=1, outcome="deferred",
+                       error=reason)
+    (row,) = store.status_rows(include_articles=False)
+    assert (row["last_outcome"], row["deferred_reason"], row["failures"]) == (
+        "deferred", reason, 1)
+    assert row["last_error"] == "HTTP 500"  # the failure's error stays the last error
+    store.record_check(page, url=page.url, now=at(2), duration_ms=1, outcome="unchanged")
+    (row,) = store.status_rows(include_articles=False)
+    assert row["deferred_reason"] is None and row["failures"] == 0

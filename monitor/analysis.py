@@ -1,0 +1,97 @@
+"""The pure half of checking an article: extract the document, split it into claims and
+diff them with the article's latest version and the baseline.
+
+`analyse` does no I/O beyond what its `extract` callable does (reading one local file at
+most) and touches no database, so monitor.pipeline runs it in a worker thread
+(monitor.offload) and writes its result on the event loop's thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .baseline import BaselineIndex
+from .claims import is_claim, split_claims, split_sentences
+from .diff import diff_claims
+from .errors import ExtractError
+from .models import Change, Claim, Document
+from .store_changes import StoredVersion
+
+# Claims per article. Beyond this a page is not an article whose claims can be followed
+# (a 4.6 MB archive page has 30,000 sentences): comparing it would take seconds and log
+# thousands of "changes", so the check fails with a readable error instead.
+MAX_CLAIMS = 2000
+
+
+def text_hash(text: str) -> str:
+    """The hex SHA-256 of `text` (UTF-8): how versions and bodies are compared."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a freshly extracted article says, next to its latest stored version.
+
+    `outcome` is "no_article" (no article text: the latest version is kept), "unchanged"
+    (the same text as the latest version) or "compared" (`claims` are the article's,
+    `changes` what differs from the latest version and the baseline; none for a first
+    version whose every claim is already known).
+    """
+
+    document: Document
+    digest: str
+    outcome: str
+    claims: tuple[Claim, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+
+def analyse(
+    extract: Callable[[], Document],
+    latest: StoredVersion | None,
+    baseline: BaselineIndex,
+    now: datetime,
+) -> Analysis:
+    """Extract the article with `extract` and compare it with `latest` and `baseline`;
+    changes are stamped `now`. ExtractError when the article has over MAX_CLAIMS claims
+    (or when `extract` raises it)."""
+    document = extract()
+    digest = text_hash(document.text)
+    if not document.text.strip():
+        return Analysis(document, digest, "no_article")
+    if latest is not None and latest.text_hash == digest:
+        return Analysis(document, digest, "unchanged")
+    check_size(document.text)
+    current = split_claims(document.text)
+    previous = split_claims(latest.text) if latest is not None else None
+    changes = diff_claims(previous, current, baseline, now=now)
+    return Analysis(document, digest, "compared", tuple(current), tuple(changes))
+
+
+def check_size(text: str) -> None:
+    """ExtractError when `text` holds more than MAX_CLAIMS claims.
+
+    Cheap: sentences are counted first (a tenth of the cost of making claims of them), and
+    only an article with more sentences than the limit has them sorted into claims, until
+    the count passes the limit.
+    """
+    sentences = split_sentences(text)
+    if len(sentences) > MAX_CLAIMS and _claims_past(sentences, MAX_CLAIMS):
+        raise ExtractError(
+            f"article has {len(sentences):,} sentences; over the limit of {MAX_CLAIMS:,} "
+            f"claims per article, so it is not compared"
+        )
+
+
+def _claims_past(sentences: Sequence[str], limit: int) -> bool:
+    count = 0
+    for sentence in sentences:
+        count += is_claim(sentence)
+        if count > limit:
+            return True
+    return False
+
+
+__all__ = ["MAX_CLAIMS", "Analysis", "analyse", "check_size", "text_hash"]
