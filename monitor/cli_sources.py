@@ -4,7 +4,9 @@ to watch. Registered on the main group in monitor.cli.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,11 @@ def sources_import(env: Env, file: Path, kind: str, tags: tuple[str, ...]) -> No
             skipped += 1
             continue
         source = _make_source(env, entry.url, entry.name, entry.kind, None, None, tags)
+        if store.get_source(source.name) is not None and entry.name is None:
+            # A derived name can clash (long slugs cut at 60 characters, URLs that differ
+            # only in their query): a short hash of the URL tells them apart.
+            digest = hashlib.sha1(entry.url.encode("utf-8")).hexdigest()[:6]
+            source = replace(source, name=f"{source.name}-{digest}")
         if store.get_source(source.name) is not None:
             click.echo(f"skipped {entry.url}: the name {source.name!r} is taken")
             skipped += 1

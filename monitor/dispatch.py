@@ -90,6 +90,7 @@ class Dispatcher:
         self._again: dict[str, Check] = {}  # checks to run again as soon as theirs ends
         self._cooldown: dict[str, float] = {}  # name -> monotonic time it may run again
         self._closing = False
+        self._refill_pending = False
 
     @property
     def in_flight(self) -> frozenset[str]:
@@ -211,10 +212,31 @@ class Dispatcher:
             self._cooldown[name] = time.monotonic() + COOLDOWN_SECONDS
         finally:
             del self._tasks[name]
-            self._bounded.pop(name, None)
+            freed = self._bounded.pop(name, None) is not None
             again = self._again.pop(name, None)
             if again is not None and not self._closing:
                 self._start(name, again, bound=None)
+            if freed:
+                self._refill_soon()
+
+    def _refill_soon(self) -> None:
+        """Start the next due checks as soon as a slot frees, not at the next tick: with
+        one tick a second, `concurrency` checks a second would be the service's ceiling."""
+        if self._refill_pending or self._closing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the loop is shutting down: nothing more to start
+            return
+        self._refill_pending = True
+        loop.call_soon(self._refill)
+
+    def _refill(self) -> None:
+        self._refill_pending = False
+        try:
+            self.tick()
+        except Exception:  # the database may be busy: the regular tick retries
+            log.exception("dispatch after a finished check failed; retrying at the next tick")
 
     def _after(self, name: str, result: CheckResult) -> None:
         """Count the result and store the source's next due time (or retire it)."""

@@ -256,6 +256,9 @@ class Fetcher:
         media_type = _media_type(content_type_header)
         if status == 304:
             logger.debug("%s not modified", final_url)
+            # Reading the (empty) body lets the pool reuse the connection; left unread it
+            # is closed, and the next request pays a new connect (and TLS handshake).
+            await response.aread()
             return FetchResult(
                 url=final_url,
                 status=304,

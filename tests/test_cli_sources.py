@@ -51,6 +51,18 @@ def test_sources_import_lines_and_opml(tmp_path, cfg, capsys):
     assert "https://example.com/three" not in urls  # nothing imported from a bad file
 
 
+def test_import_tells_apart_urls_whose_derived_names_clash(tmp_path, cfg, capsys):
+    long = "https://example.com/news/" + "a" * 70
+    plain = tmp_path / "urls.txt"
+    plain.write_text("https://example.com/article.php?id=1\nhttps://example.com/article.php?id=2\n"
+                     f"{long}-one\n{long}-two\n")
+    result = run_cli(capsys, "--config", cfg, "sources", "import", str(plain))
+    assert "imported 4 source(s), skipped 0" in result.out, result.out
+    names = [s["name"] for s in run_cli(capsys, "--config", cfg, "sources", "list",
+                                        "--json").jsonl()]
+    assert len(set(names)) == 4 and "example.com/article.php" in names
+
+
 def test_config_sources_live_beside_cli_sources_and_config_wins(tmp_path, capsys):
     config = tmp_path / "monitor.toml"
     config.write_text(f'[storage]\npath = "{tmp_path / "m.db"}"\n[[sources]]\nname = "wire"\n'
