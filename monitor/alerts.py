@@ -27,7 +27,7 @@ JSON payload, version 1 (`json_payload`), one per alert, compact UTF-8, keys in 
        "baseline_claim": "..." | null,    # baseline claim it updates or contradicts
        "baseline_source": "..." | null,   # baseline document of that claim
        "details": {"changed": [{"kind": "number", "new": "3000", "old": "300"}]},
-                                          # kinds: number, date, entity, source; old/new
+                                          # kinds: number, date, entity, role, source; old/new
                                           #   are normalised values, either may be null;
                                           #   keys sorted at every level
        "detected_at": "2026-11-21T19:43:04Z",
