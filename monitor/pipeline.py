@@ -46,7 +46,7 @@ from .errors import (
 )
 from .extract import extract_file, extract_html
 from .fetch import Fetcher
-from .models import Document, Source
+from .models import Document, FetchResult, Source
 from .offload import Slots
 from .store import Store
 
@@ -212,8 +212,8 @@ class PageKind:
 
     async def check(self, checker: Checker, source: Source) -> CheckResult:
         started = time.monotonic()
-        state = checker.store.state(source.name)
         if source.url.startswith("file://"):
+            state = checker.store.state(source.name)
             path = Path(unquote(urlparse(source.url).path))
             try:
                 # Stamped before reading: a write during the read makes the file look
@@ -230,21 +230,10 @@ class PageKind:
                 source, partial(extract_file, path, selector=source.selector),
                 started=started, body_hash=body_hash, file_stamp=stamp,
             )
-        result = await checker.fetcher.fetch(
-            source.url,
-            etag=state.etag,
-            last_modified=state.last_modified,
-            expect="html",
-            robots=source.robots,
-        )
-        if result.not_modified:
-            return _unchanged(checker, source, started, "not_modified", status=304)
-        body_hash = text_hash(result.text)
-        if state.body_hash == body_hash:
-            # Same bytes as last time: skip parsing entirely.
-            return _unchanged(checker, source, started, "unchanged", status=result.status,
-                              etag=result.etag, last_modified=result.last_modified,
-                              body_hash=body_hash)
+        fetched = await _fetch_if_changed(checker, source, started, expect="html")
+        if isinstance(fetched, CheckResult):
+            return fetched
+        result, body_hash = fetched
         return await checker.ingest(
             source, partial(extract_html, result.text, url=result.url, selector=source.selector),
             started=started, body_hash=body_hash, status=result.status, etag=result.etag,
@@ -262,22 +251,10 @@ class FeedKind:
         from .feeds import parse_feed  # feedparser is slow to import; only feeds need it
 
         started = time.monotonic()
-        state = checker.store.state(source.name)
-        result = await checker.fetcher.fetch(
-            source.url,
-            etag=state.etag,
-            last_modified=state.last_modified,
-            expect="feed",
-            robots=source.robots,
-        )
-        if result.not_modified:
-            return _unchanged(checker, source, started, "not_modified", status=304)
-        body_hash = text_hash(result.text)
-        if state.body_hash == body_hash:
-            # The same bytes as last time (a server without ETag): no parse, no new entries.
-            return _unchanged(checker, source, started, "unchanged", status=result.status,
-                              etag=result.etag, last_modified=result.last_modified,
-                              body_hash=body_hash)
+        fetched = await _fetch_if_changed(checker, source, started, expect="feed")
+        if isinstance(fetched, CheckResult):
+            return fetched
+        result, body_hash = fetched
         entries = await checker.compute(
             partial(parse_feed, result.text, url=result.url, content_type=result.content_type)
         )
@@ -396,6 +373,27 @@ async def run_pass(
 
     await asyncio.gather(*(one(source) for source in sources))
     return summary
+
+
+async def _fetch_if_changed(
+    checker: Checker, source: Source, started: float, *, expect: str
+) -> tuple[FetchResult, str] | CheckResult:
+    """Conditional GET of `source`: (result, body hash) when there is something new to parse;
+    otherwise the cheap path (a 304, or the same bytes as last time, e.g. from a server
+    without validators) is recorded and its CheckResult returned."""
+    state = checker.store.state(source.name)
+    result = await checker.fetcher.fetch(
+        source.url, etag=state.etag, last_modified=state.last_modified, expect=expect,
+        robots=source.robots,
+    )
+    if result.not_modified:
+        return _unchanged(checker, source, started, "not_modified", status=304)
+    body_hash = text_hash(result.text)
+    if state.body_hash == body_hash:
+        return _unchanged(checker, source, started, "unchanged", status=result.status,
+                          etag=result.etag, last_modified=result.last_modified,
+                          body_hash=body_hash)
+    return result, body_hash
 
 
 def _unchanged(checker: Checker, source: Source, started: float, outcome: str,
