@@ -5,6 +5,11 @@ watched folders (not their subfolders) through an async callback, within a debou
 of its last write. It uses `watchfiles` (inotify on Linux) and never polls: an idle folder of
 any size costs nothing. Hidden files, editor swap files (`.x.swp`) and backups (`x~`) are
 ignored, and so are deletions.
+
+A file still being written is not reported half-way: after the quiet window, each file's
+size and modification time are compared over a short settle interval, and a file that is
+still growing is left for the watch event its next write brings. (Writers that can, should
+write a hidden temporary name and rename it into place: the rename is reported at once.)
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import stat
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
@@ -42,9 +48,11 @@ class FolderWatcher:
     A folder that does not exist (yet) is skipped until it does.
     """
 
-    def __init__(self, on_file: OnFile, *, debounce_ms: int = 200) -> None:
+    def __init__(self, on_file: OnFile, *, debounce_ms: int = 200,
+                 settle: float = 0.1) -> None:
         self._on_file = on_file
         self._debounce_ms = debounce_ms
+        self._settle = settle
         self._wanted: dict[str, Path] = {}
         self._active: dict[Path, str] = {}  # resolved, existing folder -> source name
         self._restart = asyncio.Event()
@@ -114,14 +122,44 @@ class FolderWatcher:
             watch_filter=_wanted_change,
             rust_timeout=30_000,  # only how often an idle watch wakes; stop is checked often
         ):
-            for path in sorted({Path(p) for _, p in changes}):
-                name = folders.get(path.parent)
-                if name is None or not path.is_file():
-                    continue  # a subfolder's file, or a file already gone again
+            paths = [path for path in sorted({Path(p) for _, p in changes})
+                     if path.parent in folders]  # not a subfolder's file
+            for path in await self._settled(paths):
+                name = folders[path.parent]
                 try:
                     await self._on_file(name, path)
                 except Exception:  # one bad file must not stop the watcher
                     log.exception("handling %s of source %s failed", path, name)
+
+
+    async def _settled(self, paths: list[Path]) -> list[Path]:
+        """The files of `paths` that exist and did not change over the settle interval.
+
+        A file that changed was written meanwhile, and that write brings its own watch
+        event: it is reported then, once complete.
+        """
+        before = {path: stamp for path in paths if (stamp := _stamp(path)) is not None}
+        if not before:
+            return []
+        await asyncio.sleep(self._settle)
+        settled = []
+        for path, stamp in before.items():
+            if _stamp(path) == stamp:
+                settled.append(path)
+            else:
+                log.debug("%s is still being written; waiting for its next write", path)
+        return settled
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(size, mtime in ns) of a regular file, None when it is gone or not a file."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def _wanted_change(change: Change, path: str) -> bool:

@@ -122,6 +122,47 @@ def test_an_atomic_rename_into_the_folder_is_reported(tmp_path):
     assert recorder.seen == [("inbox", "story.txt")]
 
 
+def test_a_file_still_being_written_is_reported_once_complete(tmp_path):
+    async def scenario(watcher, recorder, inbox):
+        path = inbox / "slow.txt"
+        with path.open("w") as handle:  # a slow writer: a pause longer than the quiet window
+            for line in ("Title\n\n", "The army withdrew ", "from Hama.\n"):
+                handle.write(line)
+                handle.flush()
+                await asyncio.sleep(0.08)
+        assert await recorder.next() == ("inbox", "slow.txt")
+        assert recorder.contents == ["Title\n\nThe army withdrew from Hama.\n"]
+
+    async def main() -> None:
+        recorder = ContentRecorder()
+        watcher = FolderWatcher(recorder, debounce_ms=50, settle=0.1)
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        watcher.set_folders({"inbox": inbox})
+        stop = asyncio.Event()
+        task = asyncio.create_task(watcher.run(stop))
+        await _started(watcher)
+        try:
+            await scenario(watcher, recorder, inbox)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, TIMEOUT)
+
+    asyncio.run(main())
+
+
+class ContentRecorder(Recorder):
+    """A Recorder that also keeps what each reported file held when it was reported."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contents: list[str] = []
+
+    async def __call__(self, name: str, path: Path) -> None:
+        self.contents.append(path.read_text())
+        await super().__call__(name, path)
+
+
 def test_set_folders_switches_the_watch_and_waits_for_missing_folders(tmp_path):
     other = tmp_path / "other"
 
