@@ -43,7 +43,8 @@ def deliver(env: Env) -> None:
     """
     import asyncio
 
-    from .deliver import DeliveryWorker, make_delivery_client
+    from .deliver import DeliveryWorker
+    from .sender import make_delivery_client
     from .lock import held_by
 
     try:

@@ -159,7 +159,7 @@ def webhooks_add(
     if url is not None:
         import asyncio
 
-        from .deliver import check_destination
+        from .sender import check_destination
 
         problem = asyncio.run(check_destination(url, env.settings.fetch))
         if problem is not None:
@@ -295,7 +295,7 @@ def webhooks_test(env: Env, name: str) -> None:
     """
     import asyncio
 
-    from .deliver import Sender, make_delivery_client, send_sample
+    from .sender import Sender, make_delivery_client, send_sample
 
     settings = env.settings
     status = env.outbox().status(name)  # nothing is written: the config is not synced

@@ -24,19 +24,13 @@ import trustme
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from monitor.config import FetchSettings, Settings
-from monitor.deliver import (
-    RETRY_AFTER_CAP,
-    DeliverySummary,
-    DeliveryWorker,
-    Target,
-    check_destination,
-    classify,
-    make_delivery_client,
-)
+from monitor.deliver import DeliverySummary, DeliveryWorker
 from monitor.models import Change, ChangeType, Claim, Document, Source, Webhook
 from monitor.outbox import Outbox
+from monitor.sender import RETRY_AFTER_CAP, make_delivery_client
 from monitor.store import Store, parse_time, utc_iso
 from tests.conftest import RecordedRequest, _make_handler
+from tests.test_sender import HINT, no_such_host, private_resolver
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 LOCAL = Settings(fetch=FetchSettings(allow_private=True))
@@ -107,30 +101,6 @@ def deliveries(store: Store, webhook: str | None = None) -> list[Any]:
 def verify(request: RecordedRequest) -> dict[str, Any]:
     """The payload, after the Standard Webhooks reference code verified its signature."""
     return Verifier(SECRET).verify(request.body, request.headers)
-
-
-# -- pure helpers --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("status, expected", [
-    (200, "delivered"), (202, "delivered"), (204, "delivered"), (301, "retry"),
-    (302, "retry"), (400, "failed"), (401, "failed"), (403, "failed"), (404, "failed"),
-    (408, "retry"), (410, "gone"), (413, "failed"), (429, "retry"), (500, "retry"),
-    (502, "retry"), (503, "retry"),
-], ids=lambda v: str(v))
-def test_classify(status, expected):
-    assert classify(status) == expected
-
-
-def test_target_scrubs_url_parts_and_secret_and_hides_them_from_repr():
-    target = Target("https://hooks.slack.com/services/T0/B0/xyzSECRET?token=abc", SECRET)
-    text = ("failed for https://hooks.slack.com/services/T0/B0/xyzSECRET?token=abc, "
-            f"path /services/T0/B0/xyzSECRET, query token=abc, key {SECRET}\n next line")
-    scrubbed = target.scrub(text)
-    for secret in ("xyzSECRET", "token=abc", SECRET):
-        assert secret not in scrubbed
-        assert secret not in repr(target)
-    assert "\n" not in scrubbed and "<redacted>" in scrubbed
 
 
 # -- answers ----------------------------------------------------------------------------------
@@ -283,22 +253,6 @@ def test_a_redirect_is_a_failure_and_is_never_followed(store, clock, http_server
     assert (row.state, row.last_error) == ("pending", "HTTP 302 Found")
 
 
-async def private_resolver(host: str, port: int) -> list[str]:
-    return ["10.1.2.3"]
-
-
-async def no_such_host(host: str, port: int) -> list[str]:
-    raise OSError(-2, "Name or service not known")
-
-
-async def slow_resolver(host: str, port: int) -> list[str]:
-    await asyncio.sleep(5)
-    return ["10.1.2.3"]
-
-
-HINT = "private and loopback destinations need [fetch] allow_private = true in the config"
-
-
 @pytest.mark.parametrize("host, resolver, error", [
     ("127.0.0.1", None, f"address refused: address 127.0.0.1 is not public (loopback); {HINT}"),
     ("hooks.internal.example", private_resolver,
@@ -316,27 +270,6 @@ def test_destinations_pass_the_address_guard(store, clock, http_server, host, re
     (row,) = deliveries(store)
     assert (row.state, row.last_error) == ("pending", error)
     assert summary.requests == 1 and summary.retrying == 1
-
-
-@pytest.mark.parametrize("url, resolver, allow_private, problem", [
-    ("http://127.0.0.1:8080/x/SECRETPATH", None, False,
-     f"address 127.0.0.1 is not public (loopback): alerts to it would be refused and retried "
-     f"for about three days; {HINT}"),
-    ("https://hooks.internal.example/SECRETPATH", private_resolver, False,
-     "host 'hooks.internal.example' resolves to 10.1.2.3, which is not public (private): "
-     f"alerts to it would be refused and retried for about three days; {HINT}"),
-    ("https://hooks.typo.example/SECRETPATH", no_such_host, False,
-     "cannot resolve host 'hooks.typo.example' ([Errno -2] Name or service not known): "
-     "alerts are retried until it resolves"),
-    ("http://127.0.0.1:8080/x/SECRETPATH", None, True, None),
-    ("https://93.184.215.14/SECRETPATH", None, False, None),
-    ("https://hooks.slow.example/SECRETPATH", slow_resolver, False, None),
-], ids=["loopback", "private-name", "no-such-host", "allowed", "public-literal",
-        "slow-resolver"])
-def test_check_destination_says_what_would_stop_alerts(url, resolver, allow_private, problem):
-    got = asyncio.run(check_destination(url, FetchSettings(allow_private=allow_private),
-                                        resolver=resolver, timeout=0.05))
-    assert got == problem
 
 
 def test_a_silent_endpoint_does_not_delay_a_fresh_alert_for_another(store, clock,
@@ -703,7 +636,7 @@ def test_secrets_stay_out_of_logs_errors_and_reprs(store, clock, http_server, ca
 
 def test_a_bug_for_one_endpoint_does_not_stop_the_others(store, clock, http_server,
                                                         monkeypatch, caplog):
-    from monitor.deliver import Sender
+    from monitor.sender import Sender
 
     http_server.route("/ok", 200)
     http_server.route("/bug/xyzSECRET", 200)
