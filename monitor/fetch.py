@@ -25,6 +25,7 @@ from monitor.models import FetchResult
 from monitor.netguard import Resolver, check_url, guard_host
 from monitor.polite import HostPolicy, host_key, parse_retry_after
 from monitor.robots import MAX_ROBOTS_BYTES, RobotsCache
+from monitor.transport import GuardedTransport
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +38,30 @@ DEFER_CODES = frozenset({429, 503})  # statuses whose Retry-After backs the host
 T = TypeVar("T")
 
 
-def make_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """An AsyncClient for Fetcher: no automatic redirects, HTTP/1.1, bounded pool, our headers.
+def make_client(settings: FetchSettings, *, resolver: Resolver | None = None) -> httpx.AsyncClient:
+    """An AsyncClient for Fetcher: no automatic redirects, our headers, on a GuardedTransport.
 
-    The pool holds at least `settings.concurrency` connections, so requests the
-    HostPolicy lets through never queue inside httpx. The caller owns the client and
-    must close it (`async with` or `aclose()`).
+    The transport (monitor.transport) speaks HTTP/1.1 itself, resolves every host it
+    connects to with `resolver` and, unless `settings.allow_private`, refuses non-public
+    addresses, connecting only to an address it checked. It keeps as many idle keep-alive
+    connections per host as requests may be in flight to one host. The caller owns the
+    client and must close it (`async with` or `aclose()`).
     """
-    pool = max(20, settings.concurrency)
+    per_origin = max(1, min(settings.per_host, settings.concurrency))
+    transport = GuardedTransport(
+        allow_private=settings.allow_private,
+        resolver=resolver,
+        max_idle_per_origin=per_origin,
+        max_idle=max(20, settings.concurrency),
+        keepalive_expiry=30.0,
+    )
     return httpx.AsyncClient(
+        transport=transport,
         follow_redirects=False,
-        http2=False,
         # Proxies from the environment would bypass the address guard; cookies are not
         # shared between unrelated sites.
         trust_env=False,
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-        limits=httpx.Limits(
-            max_connections=pool, max_keepalive_connections=max(10, pool // 2), keepalive_expiry=30
-        ),
         headers={
             "User-Agent": settings.user_agent,
             "Accept-Encoding": ACCEPT_ENCODING,
@@ -160,11 +167,14 @@ class Fetcher:
                     await self._check_robots(url, current, hop)
                 async with self.policy.slot(str(current)), budget.spend():
                     logger.debug("GET %s (hop %d)", current, hop)
-                    async with self._client.stream("GET", current, headers=headers) as response:
+                    response = await self._send(url, current, hop, headers)
+                    try:
                         target = _redirect_target(current, response)
                         if target is None:
                             self._defer_if_asked(url, current, response)
                             return await finish(response)
+                    finally:
+                        await response.aclose()
                 current = target
         except DeferredError as exc:
             if exc.url == url:
@@ -186,8 +196,17 @@ class Fetcher:
                 current.host, _port(current), resolver=self._resolver, url=str(current)
             )
         except FetchError as exc:
-            reason = f"redirected to {current}: {exc.reason}" if hop else exc.reason
-            raise type(exc)(url, reason) from exc
+            raise _at_hop(exc, url, current, hop) from exc
+
+    async def _send(
+        self, url: str, current: httpx.URL, hop: int, headers: dict[str, str]
+    ) -> httpx.Response:
+        """Send a GET for `current` and return the streaming response (the caller closes it)."""
+        request = self._client.build_request("GET", current, headers=headers)
+        try:
+            return await self._client.send(request, stream=True)
+        except FetchError as exc:  # the transport's own guard refused the address it resolved
+            raise _at_hop(exc, url, current, hop) from exc
 
     async def _check_robots(self, url: str, current: httpx.URL, hop: int) -> None:
         verdict = await self.robots.check(str(current))
@@ -288,6 +307,12 @@ class Fetcher:
             last_modified=new_modified,
             encoding=encoding,
         )
+
+
+def _at_hop(exc: FetchError, url: str, current: httpx.URL, hop: int) -> FetchError:
+    """`exc` reported for `url`, the URL asked for, saying which redirect hop failed."""
+    reason = f"redirected to {current}: {exc.reason}" if hop else exc.reason
+    return type(exc)(url, reason)
 
 
 def _redirect_target(current: httpx.URL, response: httpx.Response) -> httpx.URL | None:

@@ -4,7 +4,9 @@ A monitored URL comes from a config file, the CLI or a feed, and a redirect can 
 anywhere; without a guard a hostile feed could make the daemon probe the local network
 or a cloud metadata service (169.254.169.254). `check_url` refuses anything but
 http(s) URLs with a host, and `guard_host` refuses hosts that resolve to any address
-that is not publicly routable.
+that is not publicly routable. `checked_addresses` returns the addresses it checked, so
+that a connection (monitor.transport) goes to one of them and not to what a second DNS
+answer says.
 """
 
 from __future__ import annotations
@@ -127,23 +129,41 @@ async def guard_host(
 ) -> list[str]:
     """Check that `host` is safe to connect to and return the addresses it resolved to.
 
-    With `allow_private` nothing is checked (nor resolved) and [] is returned. An IP
-    literal is checked as is, without DNS. A name is resolved with `resolver` (default:
-    getaddrinfo) and refused if ANY of its addresses is not public, since the
-    connection may use any of them.
+    With `allow_private` nothing is checked (nor resolved) and [] is returned. Otherwise
+    as `checked_addresses`: an IP literal is checked as is, a name is resolved and refused
+    if ANY of its addresses is not public.
+
+    The check and a later connection by someone else resolve separately, so a DNS server
+    that answers differently the second time (DNS rebinding) is not stopped by this alone:
+    monitor.transport connects only to the addresses `checked_addresses` gave it.
+    """
+    if allow_private:
+        return []
+    return await checked_addresses(host, port, resolver=resolver, url=url)
+
+
+async def checked_addresses(
+    host: str,
+    port: int,
+    *,
+    allow_private: bool = False,
+    resolver: Resolver | None = None,
+    url: str | None = None,
+) -> list[str]:
+    """The addresses to connect to for `host`, every one of them checked to be public.
+
+    An IP literal is returned as is, without DNS. A name is resolved with `resolver`
+    (default: getaddrinfo) and refused if ANY of its addresses is not public, since the
+    connection may use any of them. With `allow_private` the addresses are resolved the
+    same way but not checked.
 
     Raises BlockedAddressError for a non-public address and FetchError when the name
     does not resolve. Both name `url` (default: the host) as the input at fault.
-
-    The check and the later connection resolve separately, so a DNS server that
-    answers differently the second time (DNS rebinding) is not stopped by this alone.
     """
     subject = url or host
-    if allow_private:
-        return []
     literal = _parse_ip(host)
     if literal is not None:
-        reason = non_public_reason(literal)
+        reason = None if allow_private else non_public_reason(literal)
         if reason is not None:
             raise BlockedAddressError(subject, f"address {literal} is not public ({reason})")
         return [str(literal)]
@@ -164,10 +184,10 @@ async def guard_host(
             raise BlockedAddressError(
                 subject, f"host {host!r} resolved to unparsable address {address!r}"
             )
-        reason = non_public_reason(ip)
+        reason = None if allow_private else non_public_reason(ip)
         if reason is not None:
             raise BlockedAddressError(
                 subject, f"host {host!r} resolves to {address}, which is not public ({reason})"
             )
-    logger.debug("guard: %s resolves to public %s", host, ", ".join(addresses))
+    logger.debug("guard: %s resolves to %s", host, ", ".join(addresses))
     return addresses

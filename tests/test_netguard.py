@@ -11,7 +11,7 @@ import pytest
 
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.fetch import Fetcher, FetchSettings
-from monitor.netguard import check_url, guard_host, is_public_address
+from monitor.netguard import check_url, checked_addresses, guard_host, is_public_address
 
 # --- check_url ----------------------------------------------------------------------------
 
@@ -187,6 +187,36 @@ def test_guard_host_unresolvable_is_fetch_error() -> None:
     assert not isinstance(info.value, BlockedAddressError)
     assert info.value.url == "https://nowhere.example/"
     assert "cannot resolve host 'nowhere.example'" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("host", "allow_private", "expected"),
+    [
+        ("news.example", False, ["93.184.216.34"]),
+        ("internal.example", True, ["10.0.0.5"]),
+        ("mixed.example", True, ["93.184.216.34", "127.0.0.1"]),
+        ("127.0.0.1", True, ["127.0.0.1"]),
+        ("[::1]", True, ["::1"]),
+        ("internal.example", False, BlockedAddressError),
+        ("127.0.0.1", False, BlockedAddressError),
+        ("nowhere.example", True, FetchError),
+    ],
+    ids=[
+        "public", "private-allowed", "mixed-allowed", "literal-allowed", "v6-literal-allowed",
+        "private-refused", "literal-refused", "unresolvable-even-when-allowed",
+    ],
+)
+def test_checked_addresses_resolves_even_when_private_is_allowed(
+    host: str, allow_private: bool, expected: list[str] | type[Exception]
+) -> None:
+    # A caller that connects (monitor.transport) needs the addresses in every case.
+    call = checked_addresses(host, 80, allow_private=allow_private, resolver=FakeResolver())
+    if isinstance(expected, list):
+        assert asyncio.run(call) == expected
+        return
+    with pytest.raises(expected) as info:
+        asyncio.run(call)
+    assert type(info.value) is expected
 
 
 def test_default_resolver_blocks_localhost() -> None:
