@@ -165,7 +165,7 @@ class Fetcher:
                     await self._guard(url, current, hop)
                 if robots:
                     await self._check_robots(url, current, hop)
-                async with self.policy.slot(str(current)), budget.spend():
+                async with self.policy.slot(current), budget.spend():
                     logger.debug("GET %s (hop %d)", current, hop)
                     response = await self._send(url, current, hop, headers)
                     try:
@@ -225,7 +225,7 @@ class Fetcher:
             return  # no usable Retry-After: an ordinary HTTP error
         until = self.policy.back_off(str(current), seconds)
         phrase = response.reason_phrase or httpx.codes.get_reason_phrase(status)
-        host = host_key(str(current))
+        host = host_key(current)
         raise DeferredError(
             url,
             f"HTTP {status} {phrase}; {host} asks to wait until "

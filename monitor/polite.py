@@ -62,8 +62,10 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return min(max(seconds, 0.0), float(MAX_RETRY_AFTER))
 
 
-def host_key(host_or_url: str) -> str:
+def host_key(host_or_url: str | httpx.URL) -> str:
     """The host a URL (or a "host[:port]" string) belongs to, as HostPolicy keys it."""
+    if isinstance(host_or_url, httpx.URL):  # already parsed: no second parse per request
+        return host_or_url.netloc.decode("ascii").lower()
     if "://" in host_or_url:
         return httpx.URL(host_or_url).netloc.decode("ascii").lower()
     return host_or_url.strip().lower()
@@ -112,7 +114,7 @@ class HostPolicy:
         return self._wall()
 
     @contextlib.asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[None]:
+    async def slot(self, url: str | httpx.URL) -> AsyncIterator[None]:
         """Hold one request slot for `url`'s host while the body of the `with` runs.
 
         Waits for a free per-host and global slot and for the host's delay to pass.
@@ -169,11 +171,13 @@ class HostPolicy:
             return None
         return state.until
 
-    def _refuse_if_backed_off(self, url: str, host: str) -> None:
+    def _refuse_if_backed_off(self, url: str | httpx.URL, host: str) -> None:
         until = self.backoff_until(host)
         if until is not None:
             raise DeferredError(
-                url, f"{host} asked to wait until {until.isoformat(timespec='seconds')}", until
+                str(url),
+                f"{host} asked to wait until {until.isoformat(timespec='seconds')}",
+                until,
             )
 
     def _sweep(self) -> None:
