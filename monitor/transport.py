@@ -82,11 +82,18 @@ def parse_head(block: bytes) -> Head:
     status_line = lines[0].rstrip(b"\r")
     version, _, rest = status_line.partition(b" ")
     code, _, reason = rest.partition(b" ")
-    if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(code) != 3 or not code.isdigit():
+    if (
+        version not in (b"HTTP/1.1", b"HTTP/1.0")
+        or len(code) != 3
+        or not code.isdigit()
+        or code < b"100"
+    ):
         raise httpx.RemoteProtocolError(f"not an HTTP/1 status line: {status_line[:80]!r}")
     headers: list[tuple[bytes, bytes]] = []
     for raw in lines[1:]:
         line = raw.rstrip(b"\r")
+        if b"\r" in line or b"\0" in line:
+            raise httpx.RemoteProtocolError(f"bare CR or NUL in response header {line[:80]!r}")
         if line[:1] in (b" ", b"\t") and headers:  # obs-fold: continues the previous value
             name, value = headers[-1]
             headers[-1] = (name, value + b" " + line.strip(b" \t"))
@@ -118,10 +125,16 @@ def framing(method: str, head: Head) -> Framing:
     if method == "HEAD" or head.status < 200 or head.status in (204, 304):
         return Framing("none", 0, not close)
     if codings:
-        # Transfer-Encoding wins over Content-Length; both at once smells of smuggling.
-        if codings[-1] == b"chunked":
-            return Framing("chunked", 0, not close and not lengths)
-        return Framing("close", 0, False)
+        # Transfer-Encoding wins over Content-Length; both at once smells of smuggling, and
+        # so does Transfer-Encoding on HTTP/1.0 (RFC 9112 section 6.1): read, never reuse.
+        if codings == [b"chunked"]:
+            reusable = not close and not lengths and head.version == b"HTTP/1.1"
+            return Framing("chunked", 0, reusable)
+        if set(codings) <= {b"identity"}:
+            return Framing("close", 0, False)
+        raise httpx.RemoteProtocolError(
+            f"unsupported Transfer-Encoding {b', '.join(codings).decode('latin-1')!r}"
+        )
     if lengths:
         value = lengths.pop()
         if lengths or not value.isdigit() or len(value) > 18:
@@ -132,9 +145,12 @@ def framing(method: str, head: Head) -> Framing:
 
 def serialize_head(request: httpx.Request) -> bytes:
     """The request line and headers of `request`; LocalProtocolError for CR/LF in a header."""
-    parts = [request.method.encode("ascii"), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
+    method = request.method.encode("ascii")
+    if not _TOKEN.fullmatch(method):
+        raise httpx.LocalProtocolError(f"illegal request method {method!r}")
+    parts = [method, b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
     for name, value in request.headers.raw:
-        if b"\r" in value or b"\n" in value or not _TOKEN.fullmatch(name):
+        if b"\r" in value or b"\n" in value or b"\0" in value or not _TOKEN.fullmatch(name):
             raise httpx.LocalProtocolError(f"illegal request header {name!r}")
         parts += (name, b": ", value, b"\r\n")
     parts.append(b"\r\n")
@@ -158,10 +174,21 @@ class _Connection:
         self.idle_since = 0.0
 
     def usable(self) -> bool:
-        return not self.buffer and not self.reader.at_eof() and not self.writer.is_closing()
+        # Bytes that arrived while idle (the late tail of an over-long body, a body after
+        # HEAD or 304, an unsolicited response) would be read as the next response: such a
+        # connection is not reused. StreamReader has no public "bytes buffered" query.
+        pending = getattr(self.reader, "_buffer", b"")
+        return (
+            not self.buffer
+            and not pending
+            and not self.reader.at_eof()
+            and not self.writer.is_closing()
+        )
 
     def close(self) -> None:
-        self.writer.close()
+        # abort(): no TLS close_notify round trip to wait for and no unsent bytes to flush,
+        # so the socket is released now (as httpcore does), not when the loop ends.
+        self.writer.transport.abort()
 
     async def send(self, data: bytes, timeout: float | None) -> None:
         self.received = False
@@ -233,6 +260,8 @@ class _Connection:
             if not data:
                 raise httpx.RemoteProtocolError("server closed the connection inside the body")
             self.buffer += data
+        if end > limit:  # the whole line arrived in one read
+            raise httpx.RemoteProtocolError(f"line longer than {limit} bytes in chunked body")
         line = bytes(self.buffer[:end]).rstrip(b"\r")
         del self.buffer[: end + 1]
         return line
@@ -410,6 +439,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         scheme, host, port = origin
         context = self._ssl() if scheme == "https" else None
         errors: list[str] = []
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         try:
             async with asyncio.timeout(timeout):
                 addresses = await checked_addresses(
@@ -419,18 +450,28 @@ class GuardedTransport(httpx.AsyncBaseTransport):
                     resolver=self._resolver,
                     url=str(request.url),
                 )
-                for address in addresses:
-                    try:
-                        reader, writer = await asyncio.open_connection(
-                            address, port, ssl=context, server_hostname=host if context else None
-                        )
-                    except OSError as exc:  # refused, unreachable, TLS failure: next address
-                        errors.append(f"{address}: {exc or type(exc).__name__}")
-                        continue
-                    logger.debug("connected to %s:%d (%s)", host, port, address)
-                    return _Connection(origin, reader, writer)
         except TimeoutError as exc:
-            raise httpx.ConnectTimeout(f"connecting to {host}:{port} took over {timeout}s") from exc
+            raise httpx.ConnectTimeout(f"resolving {host} took over {timeout}s") from exc
+        for index, address in enumerate(addresses):
+            # Each address gets an even share of the time left, so one that drops SYNs (a
+            # dead A record, broken IPv6) cannot use up the budget of the ones after it.
+            left = len(addresses) - index
+            share = None if deadline is None else (deadline - loop.time()) / left
+            try:
+                async with asyncio.timeout(share):
+                    reader, writer = await asyncio.open_connection(
+                        address, port, ssl=context, server_hostname=host if context else None
+                    )
+            except TimeoutError:
+                errors.append(f"{address}: timed out")
+                continue
+            except OSError as exc:  # refused, unreachable, TLS failure: next address
+                errors.append(f"{address}: {exc or type(exc).__name__}")
+                continue
+            logger.debug("connected to %s:%d (%s)", host, port, address)
+            return _Connection(origin, reader, writer)
+        if errors and all(error.endswith(": timed out") for error in errors):
+            raise httpx.ConnectTimeout(f"connecting to {host}:{port} took over {timeout}s")
         raise httpx.ConnectError(f"cannot connect to {host}:{port} ({'; '.join(errors)})")
 
     def _ssl(self) -> ssl.SSLContext:

@@ -129,8 +129,12 @@ def test_parse_head(block: bytes, expected: tuple[int, bytes, list[tuple[bytes, 
         b"HTTP/1.1 200 OK\r\nno colon here",
         b"HTTP/1.1 200 OK\r\nBad Name: x",
         b"HTTP/1.1 200 OK\r\n" + b"A: 1\r\n" * 101,
+        b"HTTP/1.1 099 Odd",
+        b"HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2",
+        b"HTTP/1.1 200 OK\r\nX-A: 1\0",
     ],
-    ids=["http2", "not-http", "status-digits", "no-colon", "space-in-name", "too-many-lines"],
+    ids=["http2", "not-http", "status-digits", "no-colon", "space-in-name", "too-many-lines",
+         "status-below-100", "bare-cr", "nul"],
 )
 def test_parse_head_refuses(block: bytes) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
@@ -152,8 +156,8 @@ def _head(status: int = 200, *headers: tuple[bytes, bytes], version: bytes = b"H
         ("HEAD", _head(200, (b"Content-Length", b"5")), Framing("none", 0, True)),
         ("GET", _head(304, (b"Content-Length", b"5")), Framing("none", 0, True)),
         ("GET", _head(204), Framing("none", 0, True)),
-        ("GET", _head(200, (b"Transfer-Encoding", b"gzip, Chunked")), Framing("chunked", 0, True)),
-        ("GET", _head(200, (b"Transfer-Encoding", b"gzip")), Framing("close", 0, False)),
+        ("GET", _head(200, (b"Transfer-Encoding", b"Chunked")), Framing("chunked", 0, True)),
+        ("GET", _head(200, (b"Transfer-Encoding", b"identity")), Framing("close", 0, False)),
         ("GET", _head(200), Framing("close", 0, False)),
         (
             "GET",
@@ -173,6 +177,12 @@ def _head(status: int = 200, *headers: tuple[bytes, bytes], version: bytes = b"H
         ("GET", _head(200, LENGTH_5, version=b"HTTP/1.0"), Framing("length", 5, False)),
         (
             "GET",
+            _head(200, (b"Transfer-Encoding", b"chunked"), (b"Connection", b"keep-alive"),
+                  version=b"HTTP/1.0"),
+            Framing("chunked", 0, False),
+        ),
+        (
+            "GET",
             _head(200, LENGTH_5, (b"Connection", b"keep-alive"), version=b"HTTP/1.0"),
             Framing("length", 5, True),
         ),
@@ -180,11 +190,22 @@ def _head(status: int = 200, *headers: tuple[bytes, bytes], version: bytes = b"H
     ids=[
         "length", "repeated-length", "head", "304", "204", "chunked", "te-not-chunked",
         "until-close", "te-and-length", "connection-close", "close-among-tokens", "http10",
-        "http10-keep-alive",
+        "http10-chunked", "http10-keep-alive",
     ],
 )
 def test_framing(method: str, head: Head, expected: Framing) -> None:
     assert framing(method, head) == expected
+
+
+@pytest.mark.parametrize(
+    "codings", [b"gzip, chunked", b"chunked, chunked", b"gzip"],
+    ids=["gzip-chunked", "chunked-twice", "gzip-only"],
+)
+def test_framing_refuses_codings_it_cannot_undo(codings: bytes) -> None:
+    # Handing gzip-coded bytes on as the body, or de-chunking once of twice, would store
+    # garbage as the page: refused instead.
+    with pytest.raises(httpx.RemoteProtocolError, match="Transfer-Encoding"):
+        framing("GET", _head(200, (b"Transfer-Encoding", codings)))
 
 
 @pytest.mark.parametrize(
@@ -366,11 +387,69 @@ def test_connect_errors(url: str, resolver: Any, error: type[Exception], needle:
     assert needle in str(asyncio.run(go()))
 
 
+def test_bytes_arriving_on_an_idle_connection_are_never_read_as_the_next_response() -> None:
+    served = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal served
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(reply(f"r{served}".encode()))
+                served += 1
+                await asyncio.sleep(0.02)
+                writer.write(reply(b"INJECTED"))  # unsolicited, after the answer was complete
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def go() -> list[bytes]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server, client() as c:
+            first = await c.get(f"http://127.0.0.1:{port}/")
+            await asyncio.sleep(0.1)
+            second = await c.get(f"http://127.0.0.1:{port}/")
+        await asyncio.sleep(0.05)  # let the server's side see the close before the loop ends
+        return [first.content, second.content]
+
+    assert asyncio.run(go()) == [b"r0", b"r1"]
+
+
+def test_one_silent_address_does_not_use_up_the_connect_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = asyncio.open_connection
+
+    async def open_connection(host: str, port: int, **kw: Any) -> Any:
+        if host == "10.255.255.1":  # drops the SYN: hangs until the timeout
+            await asyncio.sleep(60)
+        return await real(host, port, **kw)
+
+    async def two_addresses(host: str, port: int) -> list[str]:
+        return ["10.255.255.1", "127.0.0.1"]
+
+    async def go(port: int) -> int:
+        async with client(resolver=two_addresses, timeout=1.0) as c:
+            return (await c.get(f"http://dual.example:{port}/")).status_code
+
+    async def main() -> int:
+        monkeypatch.setattr(asyncio, "open_connection", open_connection)
+        async with scripted(reply()) as script:
+            status = await go(script.port)
+            await asyncio.sleep(0.05)  # let the server's side see the close before the loop ends
+            return status
+
+    assert asyncio.run(main()) == 200
+
+
 def test_header_injection_is_refused_before_sending() -> None:
     async def go() -> int:
         async with scripted(reply()) as script, client() as c:
             with pytest.raises(httpx.LocalProtocolError):
                 await c.get(script.url(), headers={"X-A": "1\r\nX-Evil: 1"})
+            with pytest.raises(httpx.LocalProtocolError):
+                await c.request("GET / HTTP/1.1\r\nX-Smuggled: 1\r\n\r\nGET", script.url())
             return script.connections
 
     assert asyncio.run(go()) == 0
