@@ -79,9 +79,13 @@ class DeliveryError(MonitorError):
 
 def make_delivery_client(fetch: FetchSettings, *, deadline: float = DEADLINE) -> httpx.AsyncClient:
     """An AsyncClient for webhooks: TLS verified, no redirects, no proxies from the
-    environment (they would bypass the address guard). The caller closes it."""
+    environment (they would bypass the address guard), on the same GuardedTransport as
+    fetches, so the address a request connects to is one the guard checked. The caller
+    closes it."""
+    from .transport import GuardedTransport
+
     return httpx.AsyncClient(
-        verify=True,
+        transport=GuardedTransport(allow_private=fetch.allow_private),
         follow_redirects=False,
         trust_env=False,
         http2=False,

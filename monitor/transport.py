@@ -439,6 +439,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         scheme, host, port = origin
         context = self._ssl() if scheme == "https" else None
         errors: list[str] = []
+        last: OSError | None = None  # kept as the cause: a TLS failure is told apart by it
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         try:
@@ -467,12 +468,13 @@ class GuardedTransport(httpx.AsyncBaseTransport):
                 continue
             except OSError as exc:  # refused, unreachable, TLS failure: next address
                 errors.append(f"{address}: {exc or type(exc).__name__}")
+                last = exc
                 continue
             logger.debug("connected to %s:%d (%s)", host, port, address)
             return _Connection(origin, reader, writer)
-        if errors and all(error.endswith(": timed out") for error in errors):
+        if last is None:
             raise httpx.ConnectTimeout(f"connecting to {host}:{port} took over {timeout}s")
-        raise httpx.ConnectError(f"cannot connect to {host}:{port} ({'; '.join(errors)})")
+        raise httpx.ConnectError(f"cannot connect to {host}:{port} ({'; '.join(errors)})") from last
 
     def _ssl(self) -> ssl.SSLContext:
         if self._ssl_context is None:
