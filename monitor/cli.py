@@ -2,14 +2,16 @@
 
 Exit codes: 0 success; 1 the work ran but something failed (a database error, an input that
 could not be processed); 2 bad use (unknown source, invalid URL, bad config...). Heavy
-modules (httpx, trafilatura, feedparser) are imported inside the commands that need them.
-The `sources` and `status` commands live in monitor.cli_sources and monitor.cli_status, the
-alert commands (`webhooks`, `deliver`, `deliveries`) in monitor.cli_webhooks and
-monitor.cli_alerts; all are registered at the end of this module.
+modules (httpx, trafilatura, feedparser, sqlite-utils) are imported inside the commands that
+need them. The `sources` and `status` commands live in monitor.cli_sources and
+monitor.cli_status, the alert commands (`webhooks`, `deliver`, `deliveries`) in
+monitor.cli_webhooks and monitor.cli_alerts; all are named in ELSEWHERE below and imported
+when used (or listed by `--help`), so that `monitor check` does not load them.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -20,9 +22,6 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .cli_alerts import register_alert_commands
-from .cli_sources import sources
-from .cli_status import status
 from .cli_util import CHANGE_TYPES, Env, clip, pass_env, stamp, table
 from .clock import utcnow
 from .config import parse_duration
@@ -32,12 +31,51 @@ log = logging.getLogger(__name__)
 LOG_LEVELS = ["debug", "info", "warning", "error"]
 
 
+# The commands defined in other modules: name -> (module, attribute). The attribute is the
+# command, or a function that registers it on the group (with its siblings).
+ELSEWHERE = {
+    "sources": ("monitor.cli_sources", "sources"),
+    "status": ("monitor.cli_status", "status"),
+    "webhooks": ("monitor.cli_alerts", "register_alert_commands"),
+    "deliver": ("monitor.cli_alerts", "register_alert_commands"),
+    "deliveries": ("monitor.cli_alerts", "register_alert_commands"),
+}
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"monitor: error: {message}", err=True)
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The main group: the commands in ELSEWHERE are imported when first looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *ELSEWHERE})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in ELSEWHERE:
+            module, attribute = ELSEWHERE[cmd_name]
+            found = getattr(importlib.import_module(module), attribute)
+            if isinstance(found, click.Command):
+                self.add_command(found, cmd_name)
+            else:
+                found(self)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and args[0] not in ELSEWHERE:
+            for name in ELSEWHERE:  # an unknown name: "did you mean" considers every command
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--config",
     "config",
@@ -331,13 +369,6 @@ def extract(env: Env, inputs: tuple[str, ...], as_json: bool, selector: str | No
         click.echo()
     if failed:
         sys.exit(1)
-
-
-# -- commands defined in their own modules --------------------------------------------------
-
-cli.add_command(sources)
-cli.add_command(status)
-register_alert_commands(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

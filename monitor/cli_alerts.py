@@ -44,8 +44,8 @@ def deliver(env: Env) -> None:
     import asyncio
 
     from .deliver import DeliveryWorker
-    from .sender import make_delivery_client
     from .lock import held_by
+    from .sender import make_delivery_client
 
     try:
         settings = env.settings

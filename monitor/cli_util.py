@@ -6,6 +6,7 @@ Light on purpose: every command module imports it, and `monitor --help` must sta
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -102,8 +103,6 @@ def sync_config(store: Store, settings: Settings, *, now: datetime, resync: bool
     """
     if settings.config_path is None:
         return False
-    from .endpoints import sync_config_webhooks
-
     config = str(settings.config_path.resolve())
     with store.transaction():
         previous = store.get_meta(CONFIG_KEY)
@@ -116,7 +115,11 @@ def sync_config(store: Store, settings: Settings, *, now: datetime, resync: bool
                     f"to make {config} the config of this database"
                 )
         store.sync_config_sources(settings.sources, now=now)
-        sync_config_webhooks(store, settings.webhooks, now=now)
+        # Nothing to add and no config webhook to remove: skip loading the webhook code.
+        if settings.webhooks or store.config_names()[1]:
+            from .endpoints import sync_config_webhooks
+
+            sync_config_webhooks(store, settings.webhooks, now=now)
         store.set_meta(CONFIG_KEY, config)
     return True
 
@@ -138,21 +141,27 @@ def _removed_by(store: Store, settings: Settings) -> str:
 def config_differences(store: Store, settings: Settings) -> list[str]:
     """What syncing the config would do, by name: "+new", "~edited", "-removed" sources,
     then "webhook +x"... (empty when the database holds the config as declared)."""
-    from .endpoints import Endpoints
-
     stored_sources, stored_hooks = store.config_names()
-    endpoints = Endpoints(store)
-    out = []
-    for prefix, declared, stored, get in (
-        ("", settings.sources, stored_sources, store.get_source),
-        ("webhook ", settings.webhooks, stored_hooks, endpoints.get_webhook),
-    ):
-        for item in declared:
-            existing = get(item.name)
-            if existing != item:
-                out.append(f"{prefix}{'+' if existing is None else '~'}{item.name}")
-        out += [f"{prefix}-{name}" for name in sorted(stored - {i.name for i in declared})]
+    out = _differences("", settings.sources, stored_sources, store.get_source)
+    if settings.webhooks:
+        from .endpoints import Endpoints
+
+        out += _differences("webhook ", settings.webhooks, stored_hooks,
+                            Endpoints(store).get_webhook)
+    else:  # none declared (no need to load the webhook code): only removals
+        out += [f"webhook -{name}" for name in sorted(stored_hooks)]
     return out
+
+
+def _differences(
+    prefix: str, declared: Sequence[Any], stored: set[str], get: Callable[[str], object]
+) -> list[str]:
+    out = []
+    for item in declared:
+        existing = get(item.name)
+        if existing != item:
+            out.append(f"{prefix}{'+' if existing is None else '~'}{item.name}")
+    return out + [f"{prefix}-{name}" for name in sorted(stored - {i.name for i in declared})]
 
 
 pass_env = click.make_pass_decorator(Env)

@@ -14,6 +14,10 @@ monitor.service), and sources added, edited or removed by the CLI
 3. after each check (as it ends) stores the next due time that `schedule.next_due` computes
    from the fresh state and the outcome, or retires the source.
 
+The checks' writes may be batched (`Store.batching`, set up by monitor.service); a check
+that stored changes commits the batch before alert delivery is woken, so that the outbox a
+delivery reads is always committed.
+
 After a suspend or a long check every overdue source is simply due once: missed runs
 coalesce. Checks asked for by the folder watcher (`check_now`) start at once, outside the
 concurrency bound (they read a local file), and a file written again while its check runs
@@ -23,11 +27,12 @@ is checked again right after.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -74,9 +79,13 @@ class Dispatcher:
         clock: Clock = utcnow,
         rng: random.Random | None = None,
         changes_stored: asyncio.Event | None = None,
+        prime: Callable[[Collection[str]], None] | None = None,
     ) -> None:
+        """`prime`, if given, is told the names of the sources a tick starts, before their
+        checks run (Checker.prime: their state is read in one query)."""
         self.store = store
         self._check = check
+        self._prime = prime
         self.schedule = schedule
         self.concurrency = max(1, concurrency)
         self.per_host = max(1, per_host)
@@ -112,24 +121,35 @@ class Dispatcher:
             return []
         now = self.clock()
         self._schedule_new(now)
+        return self._start_due(now)
+
+    def _start_due(self, now: datetime) -> list[str]:
+        """Start the checks that are due and fit the bounds; returns their names."""
         free = self.concurrency - len(self._bounded)
         if free <= 0:
             return []
         moment = time.monotonic()
         self._cooldown = {n: t for n, t in self._cooldown.items() if t > moment}
         busy = Counter(host for host in self._bounded.values() if host)
-        started: list[str] = []
-        due = self.store.due(now, limit=DUE_WINDOW, exclude=set(self._tasks) | set(self._cooldown))
-        for source in due:
-            host = _host(source)
+        chosen: list[tuple[Source, str]] = []
+        exclude = set(self._tasks) | set(self._cooldown)
+        # Read cheaply (after every check, with a backlog on a busy host, most are skipped).
+        for name, kind, url in self.store.due_refs(now, limit=DUE_WINDOW, exclude=exclude):
+            host = _host(kind, url)
             if host and busy[host] >= self.per_host:
                 continue
+            source = self.store.get_source(name)
+            if source is None:  # removed since the query
+                continue
             busy[host] += 1
-            self._start(source.name, partial(self._check, source), bound=host)
-            started.append(source.name)
-            if len(started) >= free:
+            chosen.append((source, host))
+            if len(chosen) >= free:
                 break
-        return started
+        if chosen and self._prime is not None:
+            self._prime([source.name for source, _ in chosen])
+        for source, host in chosen:  # the tasks run once this tick returns
+            self._start(source.name, partial(self._check, source), bound=host)
+        return [source.name for source, _ in chosen]
 
     def check_now(self, name: str, check: Check) -> None:
         """Run `check` for source `name` now (outside the bounds), or right after its
@@ -233,8 +253,12 @@ class Dispatcher:
 
     def _refill(self) -> None:
         self._refill_pending = False
+        if self._closing:
+            return
         try:
-            self.tick()
+            # New sources wait for the regular tick (a second at most): looking for them
+            # reads every source, and this runs after every check.
+            self._start_due(self.clock())
         except Exception:  # the database may be busy: the regular tick retries
             log.exception("dispatch after a finished check failed; retrying at the next tick")
 
@@ -242,8 +266,15 @@ class Dispatcher:
         """Count the result and store the source's next due time (or retire it)."""
         now = self.clock()
         self._count(result)
-        if result.changes:
-            self.changes_stored.set()
+        try:
+            self._schedule_next(name, result, now)
+        finally:
+            if result.changes:
+                # Alert delivery reads the outbox: what it reads must be committed.
+                self.store.commit_pending()
+                self.changes_stored.set()
+
+    def _schedule_next(self, name: str, result: CheckResult, now: datetime) -> None:
         try:
             timing = self.store.timing(name)
         except UsageError:
@@ -272,13 +303,14 @@ class Dispatcher:
                 failures,
                 result.error,
             )
-        log.debug(
-            "%s: %s%s; next check %s",
-            name,
-            result.outcome,
-            f" ({result.error})" if result.error else "",
-            when.isoformat(timespec="seconds") if when else "never",
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the arguments cost, once per check
+            log.debug(
+                "%s: %s%s; next check %s",
+                name,
+                result.outcome,
+                f" ({result.error})" if result.error else "",
+                when.isoformat(timespec="seconds") if when else "never",
+            )
 
     def _count(self, result: CheckResult) -> None:
         self._tally.checked += 1
@@ -287,13 +319,14 @@ class Dispatcher:
         self._tally.deferred += result.outcome == "deferred"
 
 
-def _host(source: Source) -> str:
-    """The host a check of `source` talks to, keyed as the Fetcher's HostPolicy keys it;
-    "" for local files and folders (no limit)."""
-    if source.kind == "dir" or not source.url.lower().startswith(("http://", "https://")):
+@functools.lru_cache(maxsize=1 << 14)  # parsing a URL costs ~15 us, asked after every check
+def _host(kind: str, url: str) -> str:
+    """The host a check of a source of `kind` at `url` talks to, keyed as the Fetcher's
+    HostPolicy keys it; "" for local files and folders (no limit)."""
+    if kind == "dir" or not url.lower().startswith(("http://", "https://")):
         return ""
     try:
-        return host_key(source.url)
+        return host_key(url)
     except httpx.InvalidURL:  # its check will fail and say why
         return ""
 

@@ -8,16 +8,20 @@ access stays on the loop's thread.
 
 Cancelling the await abandons the call: the thread finishes in the background and its
 result is dropped, so a caller that writes only after `offload` returns writes nothing.
-The threads are daemon threads, so an abandoned call never holds up the process's exit
-(asyncio.to_thread's executor is joined at exit: a SIGTERM during a 5-second parse would
-wait for it). `Slots` bounds how many such threads run at once.
+The threads are not joined at exit (like daemon threads), so an abandoned call never holds
+up the process's exit (asyncio.to_thread's executor is joined at exit: a SIGTERM during a
+5-second parse would wait for it). `Slots` bounds how many such threads run at once.
+
+A thread is started without waiting for it to run: `threading.Thread.start` blocks the
+caller until the new thread holds the interpreter lock, which a worker busy parsing only
+hands over after the switch interval (5 ms), so every start would stall the event loop.
 """
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import contextlib
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,7 +29,7 @@ T = TypeVar("T")
 
 
 async def offload(func: Callable[..., T], /, *args: Any) -> T:
-    """`func(*args)`, computed in a daemon thread while the event loop keeps running."""
+    """`func(*args)`, computed in a thread of its own while the event loop keeps running."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -45,8 +49,7 @@ async def offload(func: Callable[..., T], /, *args: Any) -> T:
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
             loop.call_soon_threadsafe(settle, value, error)
 
-    name = getattr(func, "__name__", "work")
-    threading.Thread(target=work, name=f"offload {name}", daemon=True).start()
+    _thread.start_new_thread(work, ())
     return await future
 
 

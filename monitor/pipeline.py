@@ -14,27 +14,30 @@ work returned, so a check cancelled meanwhile writes nothing.
 
 `run_pass` is the one-shot pass of `monitor check` (a feed or folder, then its articles);
 `monitor run` schedules every source, children included, on its own (monitor.dispatch).
+A pass reads the state of its sources in one query (`Checker.prime`) and commits its
+results in batches (`Store.batching`).
+
+Extraction, claims and feed parsing are imported when first needed (a pass where every
+page answers 304 never loads them), and asyncio when a check runs (`monitor check` with
+nothing to check loads none of them).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import unquote, urlparse
 
-from .analysis import analyse, text_hash
-from .baseline import BaselineIndex
 from .clock import utcnow
 from .errors import (
     DeferredError,
@@ -44,17 +47,21 @@ from .errors import (
     RobotsDisallowedError,
     UsageError,
 )
-from .extract import extract_file, extract_html
-from .fetch import Fetcher
 from .models import Document, FetchResult, Source
-from .offload import Slots
-from .store import Store
+from .store import SourceState, Store
+
+if TYPE_CHECKING:
+    from .baseline import BaselineIndex
+    from .fetch import Fetcher
+    from .offload import Slots
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 CPU_SLOTS = 2  # threads parsing at once per Checker: two let a small file pass one huge page;
 # more only contend for the GIL (measured: a little more CPU, no faster)
+BATCH_ITEMS = 100  # check results committed together by `run_pass`...
+BATCH_SECONDS = 0.5  # ...or after this long, whichever comes first
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 
@@ -114,7 +121,21 @@ class Checker:
         self.fetcher = fetcher
         self.baseline = baseline
         self.clock = clock
-        self._slots = Slots(cpu_slots)
+        from .offload import Slots  # (and asyncio) only once something is checked
+
+        self._slots: Slots = Slots(cpu_slots)
+        self._primed: dict[str, SourceState] = {}
+
+    def prime(self, names: Collection[str]) -> None:
+        """Read the state of the named sources in one query, for their next checks (each
+        is used once, by the check that starts next; see `state`)."""
+        if names:
+            self._primed.update(self.store.states(names))
+
+    def state(self, name: str) -> SourceState:
+        """Source `name`'s state: as primed for this check, else read now."""
+        state = self._primed.pop(name, None)
+        return state if state is not None else self.store.state(name)
 
     async def compute(self, func: Callable[..., T], /, *args: Any) -> T:
         """`func(*args)` (pure work: no database) in a worker thread; see monitor.offload."""
@@ -132,6 +153,10 @@ class Checker:
         except Exception as exc:  # a bug must not stop the pass: log it with the source
             log.exception("unexpected error checking %s", source.name)
             return self._failed(source, exc, started)
+        finally:
+            # A state primed for this check and not used (a folder, a failure before the
+            # fetch) must not outlive it: a later check would get an old one.
+            self._primed.pop(source.name, None)
 
     async def check_file(self, folder: Source, path: Path) -> CheckResult:
         """Check one article file of folder source `folder` now, tracking it first if new.
@@ -182,6 +207,8 @@ class Checker:
     ) -> CheckResult:
         """Extract a fresh document with `extract` and compare it with the last version and
         the baseline (in a worker thread: monitor.analysis), then record the outcome."""
+        from .analysis import analyse
+
         now = self.clock()
         latest = self.store.latest_version(source.name)
         analysis = await self.compute(analyse, extract, latest, self.baseline, now)
@@ -197,7 +224,7 @@ class Checker:
             return CheckResult(source.name, analysis.outcome)
         changes = analysis.changes
         outcome = "changed" if changes else ("first_seen" if latest is None else "unchanged")
-        with self.store.transaction():
+        with self.store.batched():
             self.store.save_version(source, document, text_hash=analysis.digest,
                                     claims=analysis.claims, changes=changes, now=now)
             self.store.record_check(source, outcome=outcome, changes=len(changes), **record)
@@ -213,7 +240,9 @@ class PageKind:
     async def check(self, checker: Checker, source: Source) -> CheckResult:
         started = time.monotonic()
         if source.url.startswith("file://"):
-            state = checker.store.state(source.name)
+            from .extract import extract_file
+
+            state = checker.state(source.name)
             path = Path(unquote(urlparse(source.url).path))
             try:
                 # Stamped before reading: a write during the read makes the file look
@@ -234,6 +263,8 @@ class PageKind:
         if isinstance(fetched, CheckResult):
             return fetched
         result, body_hash = fetched
+        from .extract import extract_html
+
         return await checker.ingest(
             source, partial(extract_html, result.text, url=result.url, selector=source.selector),
             started=started, body_hash=body_hash, status=result.status, etag=result.etag,
@@ -304,7 +335,7 @@ class DirKind:
         if not folder.is_dir():
             raise ExtractError(f"folder not found: {folder}")
         now = checker.clock()
-        previous = checker.store.state(source.name).last_checked
+        previous = checker.state(source.name).last_checked
         since = _timestamp(previous) if previous else None
         stamps = checker.store.file_stamps(source.name)
         added = 0
@@ -357,7 +388,14 @@ async def run_pass(
     checker: Checker, sources: Sequence[Source], *, concurrency: int = 8,
     progress: Callable[[CheckResult], None] | None = None,
 ) -> PassSummary:
-    """Check every source once (a feed or folder first, then the articles it holds)."""
+    """Check every source once (a feed or folder first, then the articles it holds).
+
+    The results are committed in batches (every BATCH_ITEMS checks or BATCH_SECONDS), and
+    always when the pass ends, also by an exception or a cancellation: an interrupted pass
+    keeps every check that finished.
+    """
+    import asyncio
+
     summary = PassSummary()
     limit = asyncio.Semaphore(max(1, concurrency))
 
@@ -369,9 +407,13 @@ async def run_pass(
             progress(result)
         if result.outcome != "error":
             children = KINDS[source.kind].children(checker, source)
-            await asyncio.gather(*(one(child) for child in children))
+            if children:
+                checker.prime([c.name for c in children])
+                await asyncio.gather(*(one(child) for child in children))
 
-    await asyncio.gather(*(one(source) for source in sources))
+    with checker.store.batching(max_items=BATCH_ITEMS, max_seconds=BATCH_SECONDS):
+        checker.prime([s.name for s in sources])
+        await asyncio.gather(*(one(source) for source in sources))
     return summary
 
 
@@ -381,13 +423,15 @@ async def _fetch_if_changed(
     """Conditional GET of `source`: (result, body hash) when there is something new to parse;
     otherwise the cheap path (a 304, or the same bytes as last time, e.g. from a server
     without validators) is recorded and its CheckResult returned."""
-    state = checker.store.state(source.name)
+    state = checker.state(source.name)
     result = await checker.fetcher.fetch(
         source.url, etag=state.etag, last_modified=state.last_modified, expect=expect,
         robots=source.robots,
     )
     if result.not_modified:
         return _unchanged(checker, source, started, "not_modified", status=304)
+    from .analysis import text_hash
+
     body_hash = text_hash(result.text)
     if state.body_hash == body_hash:
         return _unchanged(checker, source, started, "unchanged", status=result.status,

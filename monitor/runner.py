@@ -1,24 +1,27 @@
-"""Entry points of the commands that check: `monitor check`, `monitor run` and `monitor extract`."""
+"""Entry points of the commands that check: `monitor check`, `monitor run` and `monitor extract`.
+
+The heavy modules (the HTTP client, extraction, claims, the baseline index) are imported by
+the functions that use them, so that a command starts fast and `monitor check` with nothing
+to check loads none of them.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .baseline import BaselineIndex
-from .baseline_files import article_files, build_index, load_baseline
-from .claims import split_claims
+from .clock import utcnow
 from .config import Settings
 from .errors import MonitorError, UsageError
-from .extract import extract_file, extract_html
-from .fetch import Fetcher, make_client
-from .lock import InstanceLock
-from .models import Claim, Document, Source
-from .pipeline import Checker, CheckResult, PassSummary, run_pass, select_sources, utcnow
 from .store import Store
+
+if TYPE_CHECKING:
+    from .baseline import BaselineIndex
+    from .lock import InstanceLock
+    from .models import Claim, Document, Source
+    from .pipeline import CheckResult, PassSummary
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ class BaselineCache:
 
     def sync(self, settings: Settings, store: Store) -> BaselineIndex:
         """Load new or changed configured baseline files, then return the current index."""
+        from .baseline_files import article_files, build_index, load_baseline
+
         present = [p for p in settings.baseline_paths if p.exists()]
         for missing in set(settings.baseline_paths) - set(present):
             log.warning("baseline path %s does not exist; skipped", missing)
@@ -58,8 +63,15 @@ def check_once(
     settings: Settings, store: Store, names: Iterable[str],
     *, echo: Callable[[str], Any] | None = None,
 ) -> PassSummary:
-    """One pass over the named (or all) sources, with the baseline synced first."""
+    """One pass over the named (or all) sources, with the baseline synced first (when
+    there is anything to check)."""
+    from .pipeline import PassSummary, select_sources
+
     sources = select_sources(store, names)
+    if not sources:  # nothing to compare: no baseline to load, no HTTP client to open
+        return PassSummary()
+    import asyncio
+
     index = sync_baseline(settings, store)
 
     def progress(result: CheckResult) -> None:
@@ -74,6 +86,9 @@ async def _pass(
     settings: Settings, store: Store, index: BaselineIndex, sources: list[Source],
     progress: Callable[[CheckResult], None] | None = None,
 ) -> PassSummary:
+    from .fetch import Fetcher, make_client
+    from .pipeline import Checker, run_pass
+
     async with make_client(settings.fetch) as client:
         checker = Checker(store, Fetcher(client, settings.fetch), index)
         return await run_pass(checker, sources, concurrency=settings.fetch.concurrency,
@@ -88,7 +103,10 @@ def serve(settings: Settings, store: Store, *, lock: InstanceLock | None = None)
     `Service.run`). Alerts are delivered by the same process, every second and right after
     a check stored changes. See monitor.service and monitor.deliver.
     """
-    from .deliver import DeliveryWorker, make_delivery_client
+    import asyncio
+
+    from .deliver import DeliveryWorker
+    from .sender import make_delivery_client
     from .service import Service
 
     async def main() -> None:
@@ -105,6 +123,11 @@ def extract_inputs(
     settings: Settings, inputs: Iterable[str], selector: str | None,
 ) -> Iterator[tuple[str, Document | Any, list[Claim], str | None]]:
     """For each input (file or http(s) URL): (input, document, claims, error message)."""
+    import asyncio
+
+    from .claims import split_claims
+    from .extract import extract_file
+
     for item in inputs:
         try:
             if "://" in item:
@@ -121,6 +144,9 @@ def extract_inputs(
 
 
 async def _fetch_document(settings: Settings, url: str, selector: str | None) -> Document:
+    from .extract import extract_html
+    from .fetch import Fetcher, make_client
+
     async with make_client(settings.fetch) as client:
         result = await Fetcher(client, settings.fetch).fetch(url, expect="html")
     return extract_html(result.text, url=result.url, selector=selector)

@@ -15,6 +15,8 @@ One `Service` holds the database lock for its whole life and runs, on an APSched
   changes).
 
 All checks share one HTTP client and one Fetcher, so per-host limits and back-offs persist.
+The checks' writes are committed in batches of at most BATCH_SECONDS (`Store.batching`;
+a check that stored changes commits at once, before alert delivery is woken).
 SIGTERM and SIGINT stop it gracefully: dispatching stops, checks in flight get a few seconds,
 the rest are cancelled (each database write is one synchronous transaction, so nothing is
 half-written), and the service is recorded as stopped. The handlers are installed
@@ -50,6 +52,8 @@ from .watch import FolderWatcher
 
 log = logging.getLogger(__name__)
 
+BATCH_ITEMS = 100  # check results committed together at most...
+BATCH_SECONDS = 0.2  # ...and at most this long after the first of them
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,8 @@ class Service:
         for signum in signals:
             loop.add_signal_handler(signum, self.request_stop)
         try:
-            await self._serve()
+            with self.store.batching(max_items=BATCH_ITEMS, max_seconds=BATCH_SECONDS):
+                await self._serve()
         finally:
             for signum in signals:
                 loop.remove_signal_handler(signum)
@@ -194,6 +199,7 @@ class Service:
                 clock=self.clock,
                 rng=self.rng,
                 changes_stored=self.changes_stored,
+                prime=checker.prime,
             )
             watcher = FolderWatcher(self._on_file)
             sync_folders = partial(self._sync_folders, watcher)

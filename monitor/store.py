@@ -1,6 +1,6 @@
 """The SQLite database: sources and their state, fetch log, versions, claims, baseline, changes.
 
-One `Store` wraps one sqlite-utils `Database` in WAL mode. The schema is versioned with
+One `Store` wraps one SQLite connection in WAL mode. The schema is versioned with
 `PRAGMA user_version` and migrated forward on open; a database from a newer `monitor`
 is refused. Every write that must be atomic (a version with its claims and changes) happens
 in one transaction, so a crash leaves either all of it or none of it.
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,6 +51,30 @@ class SourceState:
     file_stamp: str | None = None  # "mtime_ns:size" of the file an article was read from
 
 
+_STATE_COLUMNS = ", ".join(f.name for f in dataclass_fields(SourceState))
+
+# How a check changes a source's state (see `Store.record_check`): a NULL parameter keeps
+# the stored value; next_due and retired_at belong to the scheduler and are left alone.
+_RECORD_STATE = (
+    "INSERT INTO source_state (name, etag, last_modified, body_hash, last_checked, "
+    "last_outcome, last_error, last_change, failures, file_stamp) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+    "etag = coalesce(excluded.etag, etag), "
+    "last_modified = coalesce(excluded.last_modified, last_modified), "
+    "body_hash = coalesce(excluded.body_hash, body_hash), "
+    "last_checked = excluded.last_checked, last_outcome = excluded.last_outcome, "
+    "last_error = coalesce(excluded.last_error, last_error), "
+    "last_change = coalesce(excluded.last_change, last_change), "
+    "failures = CASE excluded.last_outcome WHEN 'error' THEN failures + 1 "
+    "WHEN 'deferred' THEN failures ELSE 0 END, "
+    "file_stamp = coalesce(excluded.file_stamp, file_stamp)"
+)
+_RECORD_LOG = (
+    "INSERT INTO fetch_log (source, url, checked_at, duration_ms, outcome, status, error, "
+    "changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 class Store(ScheduleQueries, ChangeLog):
     """The change log and everything `monitor` remembers, in one SQLite file."""
 
@@ -60,7 +85,14 @@ class Store(ScheduleQueries, ChangeLog):
         if self.get_source(source.name) is not None:
             raise UsageError(f"a source named {source.name!r} already exists")
         with self.transaction():
-            self.db.table("sources").insert(self._source_row(source, now))
+            self._insert_source(source, now)
+
+    def _insert_source(self, source: Source, now: datetime) -> None:
+        row = self._source_row(source, now)
+        self.conn.execute(
+            f"INSERT INTO sources ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
 
     def _source_row(self, source: Source, now: datetime) -> dict[str, Any]:
         return {
@@ -85,7 +117,7 @@ class Store(ScheduleQueries, ChangeLog):
         """
         wanted = {s.name: s for s in sources}
         with self.transaction():
-            for row in self.db.query("SELECT name, origin FROM sources WHERE parent IS NULL"):
+            for row in self._rows("SELECT name, origin FROM sources WHERE parent IS NULL"):
                 if row["origin"] == "config" and row["name"] not in wanted:
                     self._delete_source(row["name"])
             for source in sources:
@@ -96,16 +128,16 @@ class Store(ScheduleQueries, ChangeLog):
                         source.name,
                     )
                 if existing is None:
-                    self.db.table("sources").insert(self._source_row(source, now))
+                    self._insert_source(source, now)
                 elif existing != source:
                     self._write_edit(existing, source, now)
 
     def config_names(self) -> tuple[set[str], set[str]]:
         """Names of the top-level sources and of the webhooks that came from a config file
         (what syncing another config file would remove)."""
-        sources = {r["name"] for r in self.db.query(
+        sources = {r[0] for r in self.conn.execute(
             "SELECT name FROM sources WHERE parent IS NULL AND origin = 'config'")}
-        hooks = {r["name"] for r in self.db.query(
+        hooks = {r[0] for r in self.conn.execute(
             "SELECT name FROM webhooks WHERE origin = 'config'")}
         return sources, hooks
 
@@ -137,12 +169,16 @@ class Store(ScheduleQueries, ChangeLog):
         """Store `new` over `old` (same name) so that the edit counts at the next dispatch."""
         row = self._source_row(new, now)
         row.pop("added_at")
-        self.db.table("sources").update(new.name, row)
+        row.pop("name")
+        self.conn.execute(
+            f"UPDATE sources SET {', '.join(f'{c} = ?' for c in row)} WHERE name = ?",
+            [*row.values(), new.name],
+        )
         refetch = (new.url, new.selector, new.kind) != (old.url, old.selector, old.kind)
         if refetch:
             # The validators and body hash describe what the old definition produced: a 304
             # or the same bytes would skip fetching or extracting what the new one asks for.
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE source_state SET etag = NULL, last_modified = NULL, "
                 "body_hash = NULL WHERE name = ?",
                 [new.name],
@@ -154,7 +190,7 @@ class Store(ScheduleQueries, ChangeLog):
         else:
             soon = None
         if soon is not None:
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE source_state SET next_due = min(next_due, ?) "
                 "WHERE name = ? AND next_due IS NOT NULL",
                 [utc_iso(soon), new.name],
@@ -163,13 +199,13 @@ class Store(ScheduleQueries, ChangeLog):
         if any(getattr(new, f) != getattr(old, f) for f in inherited):
             # Articles found through a feed or folder carry its settings; each picks up the
             # new interval at its next check (no burst of pulled-in checks).
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE sources SET interval = ?, selector = ?, tags = ?, robots = ? "
                 "WHERE parent = ?",
                 [new.interval, new.selector, json.dumps(list(new.tags)), int(new.robots), new.name],
             )
             if new.selector != old.selector:
-                self.db.execute(
+                self.conn.execute(
                     "UPDATE source_state SET etag = NULL, last_modified = NULL, "
                     "body_hash = NULL WHERE name IN (SELECT name FROM sources WHERE parent = ?)",
                     [new.name],
@@ -183,15 +219,15 @@ class Store(ScheduleQueries, ChangeLog):
             self._delete_source(name)
 
     def _delete_source(self, name: str) -> None:
-        children = [r["name"] for r in self.db.query(
+        children = [r[0] for r in self.conn.execute(
             "SELECT name FROM sources WHERE parent = ?", [name])]
         for child in children:
             self._delete_source(child)
-        self.db.execute("DELETE FROM sources WHERE name = ?", [name])
-        self.db.execute("DELETE FROM source_state WHERE name = ?", [name])
+        self.conn.execute("DELETE FROM sources WHERE name = ?", [name])
+        self.conn.execute("DELETE FROM source_state WHERE name = ?", [name])
 
     def get_source(self, name: str) -> Source | None:
-        rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
+        rows = self._rows("SELECT * FROM sources WHERE name = ?", [name])
         return source_from_row(rows[0]) if rows else None
 
     def list_sources(
@@ -211,25 +247,38 @@ class Store(ScheduleQueries, ChangeLog):
         sql = "SELECT * FROM sources"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [source_from_row(r) for r in self.db.query(sql + " ORDER BY name", params)]
+        return [source_from_row(r) for r in self._rows(sql + " ORDER BY name", params)]
 
     def add_child(self, source: Source, *, now: datetime) -> bool:
         """Track an article found in a feed or folder; False when it is already tracked."""
-        if self.get_source(source.name) is not None:
-            return False
-        with self.transaction():
-            self.db.table("sources").insert(self._source_row(source, now))
+        with self.batched():  # part of a feed's or folder's check
+            if self.conn.execute(
+                "SELECT 1 FROM sources WHERE name = ?", [source.name]
+            ).fetchone():
+                return False
+            self._insert_source(source, now)
         return True
 
     # -- state and fetch log --------------------------------------------------------------
 
     def state(self, name: str) -> SourceState:
-        rows = list(self.db.query("SELECT * FROM source_state WHERE name = ?", [name]))
-        if not rows:
-            return SourceState()
-        row = dict(rows[0])
-        row.pop("name")
-        return SourceState(**row)
+        """The state the checks of source `name` left (all empty if never checked)."""
+        row = self.conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM source_state WHERE name = ?", [name]
+        ).fetchone()
+        return SourceState(*row) if row is not None else SourceState()
+
+    def states(self, names: Collection[str]) -> dict[str, SourceState]:
+        """`state` of each named source, in one query."""
+        found = {
+            row[0]: SourceState(*row[1:])
+            for row in self.conn.execute(
+                f"SELECT name, {_STATE_COLUMNS} FROM source_state "
+                "WHERE name IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(names))],
+            )
+        }
+        return {name: found.get(name) or SourceState() for name in names}
 
     def record_check(
         self,
@@ -251,54 +300,47 @@ class Store(ScheduleQueries, ChangeLog):
 
         "error" counts a failure up, "deferred" leaves the count alone, anything else resets
         it. An error keeps the stored validators (and file stamp, so the file is read again).
+        A value not given (None) keeps the stored one. While `batching`, the commit may be
+        deferred (see monitor.store_db).
         """
-        previous = self.state(source.name)
         failed = outcome == "error"
-        current = self.get_source(source.name)
-        # Edited (URL, selector, kind) while this check ran: the validators it brings back
-        # belong to the old definition, and keeping them would skip the new one.
-        stale = current is not None and (current.url, current.selector, current.kind) != (
-            source.url,
-            source.selector,
-            source.kind,
-        )
-        keep = failed or stale
-        state = {
-            "name": source.name,
-            "etag": etag if not keep and etag is not None else previous.etag,
-            "last_modified": (
-                last_modified if not keep and last_modified is not None else previous.last_modified
-            ),
-            "body_hash": body_hash if not stale and body_hash is not None else previous.body_hash,
-            "last_checked": utc_iso(now),
-            "last_outcome": outcome,
-            "last_error": error if failed else previous.last_error,
-            "last_change": utc_iso(now) if changes else previous.last_change,
-            # A deferral (the host asked us to wait; nothing was sent) neither counts as a
-            # failure nor clears the ones before it.
-            "failures": previous.failures + 1 if failed
-            else previous.failures if outcome == "deferred" else 0,
-            "next_due": previous.next_due,
-            "retired_at": previous.retired_at,
-            "file_stamp": file_stamp if not keep and file_stamp is not None
-            else previous.file_stamp,
-        }
-        with self.transaction():
-            self.db.table("fetch_log").insert({
-                "source": source.name, "url": url, "checked_at": utc_iso(now),
-                "duration_ms": duration_ms, "outcome": outcome, "status": status,
-                "error": error, "changes": changes,
-            })
+        with self.batched():
+            current = self.conn.execute(
+                "SELECT url, selector, kind FROM sources WHERE name = ?", [source.name]
+            ).fetchone()
+            checked = utc_iso(now)
+            self.conn.execute(
+                _RECORD_LOG,
+                [source.name, url, checked, duration_ms, outcome, status, error, changes],
+            )
             # A source removed while its check ran keeps its log line but gets no state back.
-            if current is not None:
-                self.db.table("source_state").upsert(state, pk="name")
+            if current is None:
+                return
+            # Edited (URL, selector, kind) while this check ran: the validators it brings
+            # back belong to the old definition, and keeping them would skip the new one.
+            stale = tuple(current) != (source.url, source.selector, source.kind)
+            keep = failed or stale
+            self.conn.execute(_RECORD_STATE, [
+                source.name,
+                None if keep else etag,
+                None if keep else last_modified,
+                None if stale else body_hash,
+                checked,
+                outcome,
+                error if failed else None,
+                checked if changes else None,
+                # A deferral (the host asked us to wait; nothing was sent) neither counts as
+                # a failure nor clears the ones before it.
+                1 if failed else 0,
+                None if keep else file_stamp,
+            ])
 
     def file_stamps(self, parent: str) -> dict[str, str | None]:
         """For each article tracked through folder `parent`: the stamp ("mtime_ns:size") of
         its file when it was last read, None if never read (or not since schema 3)."""
         return {
             r["name"]: r["file_stamp"]
-            for r in self.db.query(
+            for r in self._rows(
                 "SELECT s.name, st.file_stamp FROM sources s "
                 "LEFT JOIN source_state st ON st.name = s.name WHERE s.parent = ?",
                 [parent],
@@ -306,8 +348,8 @@ class Store(ScheduleQueries, ChangeLog):
         }
 
     def fetch_log(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            "SELECT * FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?", [name, limit]))
+        return self._rows(
+            "SELECT * FROM fetch_log WHERE source = ? ORDER BY id DESC LIMIT ?", [name, limit])
 
 
 __all__ = [

@@ -47,13 +47,12 @@ class ChangeLog(StoreBase):
     # -- versions and changes -----------------------------------------------------------
 
     def latest_version(self, source: str) -> StoredVersion | None:
-        rows = list(self.db.query(
+        row = self.conn.execute(
             "SELECT id, text_hash, text_z, title FROM versions WHERE source = ? "
-            "ORDER BY id DESC LIMIT 1", [source]))
-        if not rows:
+            "ORDER BY id DESC LIMIT 1", [source]).fetchone()
+        if row is None:
             return None
-        row = rows[0]
-        return StoredVersion(row["id"], row["text_hash"], _unpack(row["text_z"]), row["title"])
+        return StoredVersion(row[0], row[1], _unpack(row[2]), row[3])
 
     def save_version(
         self,
@@ -65,48 +64,43 @@ class ChangeLog(StoreBase):
         changes: Sequence[Change],
         now: datetime,
     ) -> int:
-        """Store a new article version, its claims and its changes in one transaction."""
-        with self.transaction():
-            version_id = self.db.table("versions").insert({
-                "source": source.name, "url": document.url, "fetched_at": utc_iso(now),
-                "text_hash": text_hash, "title": document.title,
-                "published": document.published, "author": document.author,
-                "text_z": _pack(document.text),
-            }).last_pk
-            self.db.table("claims").insert_all(
-                {"version_id": version_id, "position": c.position, "text": c.text,
-                 "norm": c.norm} for c in claims
+        """Store a new article version, its claims, its changes and their alert deliveries
+        in one transaction (part of a check's writes: batched, see monitor.store_db)."""
+        conn = self.conn
+        stamp = utc_iso(now)
+        with self.batched():
+            version_id = conn.execute(
+                "INSERT INTO versions (source, url, fetched_at, text_hash, title, published, "
+                "author, text_z) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [source.name, document.url, stamp, text_hash, document.title,
+                 document.published, document.author, _pack(document.text)],
+            ).lastrowid
+            conn.executemany(
+                "INSERT INTO claims (version_id, position, text, norm) VALUES (?, ?, ?, ?)",
+                [(version_id, c.position, c.text, c.norm) for c in claims],
             )
             # One insert per change, to know its id: its alert deliveries are queued in this
             # same transaction (the outbox), so a crash leaves both or neither.
             change_ids = [
-                int(
-                    self.db.table("changes")
-                    .insert(
-                        {  # type: ignore[arg-type]
-                            "source": source.name,
-                            "url": document.url,
-                            "article_title": document.title,
-                            "version_id": version_id,
-                            "type": change.type.value,
-                            "claim": change.claim,
-                            "previous_claim": change.previous_claim,
-                            "baseline_claim": change.baseline_claim,
-                            "baseline_source": change.baseline_source,
-                            "details": json.dumps(dict(change.details), ensure_ascii=False),
-                            "detected_at": utc_iso(change.detected_at or now),
-                        }
-                    )
-                    .last_pk
-                )
+                int(conn.execute(
+                    "INSERT INTO changes (source, url, article_title, version_id, type, claim, "
+                    "previous_claim, baseline_claim, baseline_source, details, detected_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [source.name, document.url, document.title, version_id,
+                     change.type.value, change.claim, change.previous_claim,
+                     change.baseline_claim, change.baseline_source,
+                     json.dumps(dict(change.details), ensure_ascii=False),
+                     utc_iso(change.detected_at) if change.detected_at else stamp],
+                ).lastrowid or 0)
                 for change in changes
             ]
-            if change_ids:
+            # Without any endpoint there is nothing to queue (and no need to load the outbox).
+            if change_ids and conn.execute("SELECT 1 FROM webhooks LIMIT 1").fetchone():
                 from .outbox import Outbox
 
                 store = cast("Store", self)  # a ChangeLog is only ever part of a Store
                 Outbox(store).enqueue(source, list(zip(change_ids, changes, strict=True)), now=now)
-        return int(version_id)  # type: ignore[arg-type]
+        return int(version_id or 0)
 
     def changes(
         self,
@@ -142,21 +136,20 @@ class ChangeLog(StoreBase):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = []
-        for row in self.db.query(sql, params):
-            row = dict(row)
+        rows = self._rows(sql, params)
+        for row in rows:
             row["details"] = json.loads(row["details"] or "{}")
-            rows.append(row)
         return rows
 
     def count_changes(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM changes").fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM changes").fetchone()[0])
 
     # -- baseline -----------------------------------------------------------------------
 
     def has_baseline_text(self, text_hash: str) -> bool:
-        return bool(list(self.db.query(
-            "SELECT 1 FROM baseline_documents WHERE text_hash = ?", [text_hash])))
+        return self.conn.execute(
+            "SELECT 1 FROM baseline_documents WHERE text_hash = ?", [text_hash]
+        ).fetchone() is not None
 
     def add_baseline_document(
         self, *, name: str, path: str, text_hash: str, document: Document,
@@ -164,32 +157,33 @@ class ChangeLog(StoreBase):
     ) -> int:
         """Store one baseline document and its claims atomically."""
         with self.transaction():
-            doc_id = self.db.table("baseline_documents").insert({
-                "name": name, "path": path, "text_hash": text_hash, "title": document.title,
-                "loaded_at": utc_iso(now), "text_z": _pack(document.text),
-            }).last_pk
-            self.db.table("baseline_claims").insert_all(
-                {"document_id": doc_id, "position": c.position, "text": c.text, "norm": c.norm}
-                for c in claims
+            doc_id = self.conn.execute(
+                "INSERT INTO baseline_documents (name, path, text_hash, title, loaded_at, "
+                "text_z) VALUES (?, ?, ?, ?, ?, ?)",
+                [name, path, text_hash, document.title, utc_iso(now), _pack(document.text)],
+            ).lastrowid
+            self.conn.executemany(
+                "INSERT INTO baseline_claims (document_id, position, text, norm) "
+                "VALUES (?, ?, ?, ?)",
+                [(doc_id, c.position, c.text, c.norm) for c in claims],
             )
-        return int(doc_id)  # type: ignore[arg-type]
+        return int(doc_id or 0)
 
     def baseline_documents(self) -> list[dict[str, Any]]:
-        return list(self.db.query(
+        return self._rows(
             "SELECT d.id, d.name, d.path, d.title, d.loaded_at, count(c.id) AS claims "
             "FROM baseline_documents d LEFT JOIN baseline_claims c ON c.document_id = d.id "
-            "GROUP BY d.id ORDER BY d.id"))
+            "GROUP BY d.id ORDER BY d.id")
 
     def baseline_claims(self) -> Iterator[tuple[str, str]]:
         """(claim text, document name) for every baseline claim, in load order."""
-        for row in self.db.query(
+        yield from self.conn.execute(
             "SELECT c.text, d.name FROM baseline_claims c "
             "JOIN baseline_documents d ON d.id = c.document_id ORDER BY c.id"
-        ):
-            yield row["text"], row["name"]
+        )
 
     def baseline_revision(self) -> int:
         """A number that changes whenever the baseline gains a claim (for caching)."""
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM baseline_claims")
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM baseline_claims")
                    .fetchone()[0])
 

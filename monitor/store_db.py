@@ -1,9 +1,20 @@
-"""The SQLite file under every Store: opening it (WAL), its schema and migrations, and
-transactions.
+"""The SQLite file under every Store: opening it (WAL), its schema and migrations,
+transactions, and batched commits.
 
 The schema is versioned with `PRAGMA user_version` and migrated forward on open; a database
 from a newer `monitor` is refused. `StoreBase` is the base of monitor.store.Store and of its
 parts (monitor.store_schedule, monitor.store_changes).
+
+The Store's own queries go straight to the sqlite3 connection (`conn`): the statements are
+prepared once and cached by the sqlite3 module, where sqlite-utils' table helpers read the
+table's schema on every call. `db` (sqlite-utils over the same connection) is created on
+first use, for code off the check path; importing sqlite-utils costs start-up time.
+
+Batched commits: the writes of a check (`batched()` blocks) commit together, every
+`max_items` blocks or `max_seconds`, whichever comes first, while `batching()` is active
+(`monitor check`, `monitor run`); a crash loses at most that window. Each block still
+commits or rolls back as a whole (a savepoint), and any other write (`transaction()`)
+commits the pending batch first, so only the check's own writes are ever deferred.
 """
 
 from __future__ import annotations
@@ -11,15 +22,20 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .errors import StorageError
 from .models import Source
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -186,31 +202,64 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+@dataclass
+class _Batch:
+    """The settings and progress of `StoreBase.batching`."""
+
+    max_items: int
+    max_seconds: float
+    open: bool = False  # a batch transaction (BEGIN IMMEDIATE by us) is open
+    depth: int = 0  # `batched()` blocks being executed (nested ones count)
+    items: int = 0  # blocks in the open batch
+    started: float = 0.0  # monotonic time the open batch began
+    timer: asyncio.TimerHandle | None = None
+
+
 class StoreBase:
-    """One sqlite-utils `Database` in WAL mode, migrated to the current schema on open."""
+    """One sqlite3 connection in WAL mode, migrated to the current schema on open."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._db: sqlite_utils.Database | None = None
+        self._batch: _Batch | None = None
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
+            self.conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection (for code off the check path)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
     def close(self) -> None:
-        self.db.conn.close()
+        """Commit a pending batch (see `batching`) and close the connection."""
+        try:
+            self._commit_batch()
+        finally:
+            self.conn.close()
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a query as dicts keyed by column name."""
+        cursor = self.conn.execute(sql, params)
+        keys = [d[0] for d in cursor.description]
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     # -- schema -------------------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
         current = self.schema_version
@@ -223,44 +272,173 @@ class StoreBase:
             with self.transaction():
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {version + 1}")
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {version + 1}")
             log.info("database %s migrated to schema version %s", self.path, version + 1)
 
     # -- meta: small facts about the database itself -----------------------------------
 
     def get_meta(self, key: str) -> str | None:
         """The value stored under `key` in the `meta` table, or None."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction():
-            self.db.execute(
+            self.conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [key, value],
             )
 
+    # -- transactions -------------------------------------------------------------------
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Everything inside commits together or not at all; nested blocks are savepoints."""
-        conn = self.db.conn
+        """Everything inside commits together or not at all; nested blocks are savepoints.
+
+        Outside a `batched()` block, a pending batch is committed first: this write is
+        committed when the block ends, as without batching.
+        """
+        batch = self._batch
+        if batch is not None and batch.open and batch.depth == 0:
+            self._commit_batch()
+        conn = self.conn
         if conn.in_transaction:
-            with self.db.atomic():
+            with self._savepoint():
                 yield
             return
         # IMMEDIATE takes the write lock up front, so two processes never deadlock on a
         # read-then-write upgrade; the busy timeout makes the second one wait instead.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            with self.db.atomic():
-                yield
+            yield
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        # One name for every level: ROLLBACK TO and RELEASE act on the innermost savepoint
+        # of that name, and a fixed statement text stays in the statement cache.
+        conn = self.conn
+        conn.execute("SAVEPOINT monitor")
+        try:
+            yield
+        except BaseException:
+            # An error may have ended the whole transaction (savepoints included).
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO monitor")
+                conn.execute("RELEASE monitor")
+            raise
+        conn.execute("RELEASE monitor")
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Like `transaction()` (everything inside commits together or not at all), except
+        that while `batching()` is active the commit may be deferred and shared with the
+        blocks after it (see `batching`). For the writes a check makes."""
+        batch = self._batch
+        conn = self.conn
+        if batch is not None and batch.open and not conn.in_transaction:
+            self._reset(batch)  # ended meanwhile (an error rolled it back): nothing pending
+        if batch is None or batch.depth > 0 or (conn.in_transaction and not batch.open):
+            # Not batching, nested in a batched block, or inside the caller's transaction.
+            with self.transaction():
+                yield
+            return
+        if not batch.open:
+            conn.execute("BEGIN IMMEDIATE")
+            batch.open, batch.items, batch.started = True, 0, time.monotonic()
+            self._arm_timer(batch)
+        batch.depth += 1
+        try:
+            with self._savepoint():
+                yield
+        finally:
+            batch.depth -= 1
+            if not conn.in_transaction:  # an error ended the transaction: nothing pending
+                self._reset(batch)
+        batch.items += 1
+        if batch.items >= batch.max_items or time.monotonic() - batch.started >= batch.max_seconds:
+            self._commit_batch(quiet=True)
+
+    @contextmanager
+    def batching(self, *, max_items: int = 100, max_seconds: float = 0.5) -> Iterator[None]:
+        """Within: `batched()` blocks commit together, after `max_items` blocks or
+        `max_seconds` since the first uncommitted one (a timer on the running event loop,
+        if any, commits an idle batch), whichever comes first; always on leaving, also by
+        an exception or a cancellation, and before any other write (`transaction()`). A
+        crash loses at most the blocks since the last commit. Already batching: no change.
+
+        While a batch is pending this process holds the database's write lock; other
+        processes wait for it (up to `max_seconds`).
+        """
+        if self._batch is not None:
+            yield
+            return
+        self._batch = _Batch(max_items=max(1, max_items), max_seconds=max(0.0, max_seconds))
+        try:
+            yield
+        finally:
+            try:
+                self._commit_batch()
+            finally:
+                self._batch = None
+
+    def commit_pending(self) -> None:
+        """Commit a pending batch now (for example before others are told of new rows)."""
+        self._commit_batch()
+
+    def _commit_batch(self, *, quiet: bool = False) -> None:
+        """Commit the pending batch, if any. `quiet`: a failure is logged and the batch
+        stays pending (it is tried again at the next commit), instead of raising
+        StorageError."""
+        batch = self._batch
+        if batch is None or not batch.open:
+            return
+        if not self.conn.in_transaction:
+            self._reset(batch)
+            return
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if not self.conn.in_transaction:  # rolled back by SQLite: nothing pending
+                self._reset(batch)
+            if quiet:
+                log.error("committing %s check result(s) to %s failed: %s; retrying",
+                          batch.items, self.path, exc)
+                return
+            raise StorageError(f"cannot commit to {self.path}: {exc}") from exc
+        self._reset(batch)
+
+    def _reset(self, batch: _Batch) -> None:
+        batch.open, batch.items = False, 0
+        if batch.timer is not None:
+            batch.timer.cancel()
+            batch.timer = None
+
+    def _arm_timer(self, batch: _Batch) -> None:
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: committed by count, by other writes, at the end
+            return
+        batch.timer = loop.call_later(batch.max_seconds, self._on_timer, batch)
+
+    def _on_timer(self, batch: _Batch) -> None:
+        batch.timer = None
+        if batch is not self._batch or not batch.open:
+            return
+        if batch.depth > 0:  # cannot happen (blocks are synchronous); be safe and wait
+            self._arm_timer(batch)
+            return
+        self._commit_batch(quiet=True)
+        if batch.open:  # the commit failed: try again later
+            self._arm_timer(batch)
 
 
 def source_from_row(row: dict[str, Any]) -> Source:

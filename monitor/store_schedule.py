@@ -8,7 +8,7 @@ import json
 import random
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from .clock import parse_time, utc_iso
 from .errors import UsageError
@@ -17,6 +17,20 @@ from .schedule import FIRST_SPREAD, Timing
 from .store_db import StoreBase, source_from_row
 
 OVERDUE_GRACE = 5.0  # seconds overdue at a start before a source is spread out again
+_DUE = (
+    "SELECT {} FROM source_state st JOIN sources s ON s.name = st.name "
+    "WHERE st.next_due <= ? AND st.retired_at IS NULL "
+    "AND st.name NOT IN (SELECT value FROM json_each(?)) "
+    "ORDER BY st.next_due, st.name LIMIT ?"
+)
+
+
+class DueRef(NamedTuple):
+    """A due source, named (see `ScheduleQueries.due_refs`)."""
+
+    name: str
+    kind: str
+    url: str
 
 
 class ScheduleQueries(StoreBase):
@@ -26,27 +40,25 @@ class ScheduleQueries(StoreBase):
 
     def timing(self, name: str) -> Timing:
         """What the scheduling policy needs to know about a source (see monitor.schedule)."""
-        rows = list(
-            self.db.query(
-                "SELECT s.interval, s.kind, s.origin, s.added_at, st.last_change, "
-                "coalesce(st.failures, 0) AS failures, "
-                "(SELECT v.fetched_at FROM versions v WHERE v.source = s.name ORDER BY v.id "
-                "LIMIT 1) AS first_seen "
-                "FROM sources s LEFT JOIN source_state st ON st.name = s.name WHERE s.name = ?",
-                [name],
-            )
-        )
-        if not rows:
+        row = self.conn.execute(
+            "SELECT s.interval, s.kind, s.origin, s.added_at, st.last_change, "
+            "coalesce(st.failures, 0), "
+            "(SELECT v.fetched_at FROM versions v WHERE v.source = s.name ORDER BY v.id "
+            "LIMIT 1) "
+            "FROM sources s LEFT JOIN source_state st ON st.name = s.name WHERE s.name = ?",
+            [name],
+        ).fetchone()
+        if row is None:
             raise UsageError(f"unknown source {name!r}")
-        row = rows[0]
+        interval, kind, origin, added_at, last_change, failures, first_seen = row
         return Timing(
-            interval=float(row["interval"]),
-            kind=row["kind"],
-            origin=row["origin"],
-            added_at=parse_time(row["added_at"]),
-            last_change=parse_time(row["last_change"]) if row["last_change"] else None,
-            failures=int(row["failures"]),
-            first_seen=parse_time(row["first_seen"]) if row["first_seen"] else None,
+            interval=float(interval),
+            kind=kind,
+            origin=origin,
+            added_at=parse_time(added_at),
+            last_change=parse_time(last_change) if last_change else None,
+            failures=int(failures),
+            first_seen=parse_time(first_seen) if first_seen else None,
         )
 
     def unscheduled(self, limit: int = 1000) -> list[Source]:
@@ -56,7 +68,7 @@ class ScheduleQueries(StoreBase):
         """
         return [
             source_from_row(r)
-            for r in self.db.query(
+            for r in self._rows(
                 "SELECT s.* FROM sources s LEFT JOIN source_state st ON st.name = s.name "
                 "WHERE st.next_due IS NULL AND st.retired_at IS NULL "
                 "ORDER BY s.added_at, s.name LIMIT ?",
@@ -71,19 +83,20 @@ class ScheduleQueries(StoreBase):
 
         `exclude` names sources to leave out (for example the ones being checked).
         """
-        return [
-            source_from_row(r)
-            for r in self.db.query(
-                "SELECT s.* FROM source_state st JOIN sources s ON s.name = st.name "
-                "WHERE st.next_due <= ? AND st.retired_at IS NULL "
-                "AND st.name NOT IN (SELECT value FROM json_each(?)) "
-                "ORDER BY st.next_due, st.name LIMIT ?",
-                [utc_iso(now), json.dumps(list(exclude)), limit],
-            )
-        ]
+        return [source_from_row(r) for r in self._rows(_DUE.format("s.*"), [
+            utc_iso(now), json.dumps(list(exclude)), limit])]
+
+    def due_refs(
+        self, now: datetime, *, limit: int = 500, exclude: Collection[str] = ()
+    ) -> list[DueRef]:
+        """What `due` returns, as (name, kind, url) only: cheap enough to read many and
+        choose a few (the dispatcher, after every check)."""
+        return [DueRef(*row) for row in self.conn.execute(_DUE.format("s.name, s.kind, s.url"), [
+            utc_iso(now), json.dumps(list(exclude)), limit])]
 
     def set_next_due(self, name: str, when: datetime) -> None:
-        """Schedule the next check of a source; a source removed meanwhile is left alone."""
+        """Schedule the next check of a source; a source removed meanwhile is left alone.
+        Part of a check's writes (batched: see monitor.store_db)."""
         self._upsert_state(name, next_due=utc_iso(when))
 
     def retire(self, name: str, now: datetime) -> None:
@@ -93,10 +106,10 @@ class ScheduleQueries(StoreBase):
     def _upsert_state(self, name: str, **values: Any) -> None:
         columns = list(values)
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
-        with self.transaction():
+        with self.batched():
             # Only for a source that still exists, so a late write after `sources remove`
             # leaves no orphan state for a future source of the same name to inherit.
-            self.db.execute(
+            self.conn.execute(
                 f"INSERT INTO source_state (name, {', '.join(columns)}) "
                 f"SELECT ?, {', '.join('?' * len(columns))} "
                 f"WHERE EXISTS (SELECT 1 FROM sources WHERE name = ?) "
@@ -112,19 +125,17 @@ class ScheduleQueries(StoreBase):
         spreads new ones: each gets `now` + a random wait of up to min(interval, 60 s).
         Returns how many moved. Without it a restart after a long stop would fire every
         overdue source at once."""
-        rows = list(
-            self.db.query(
-                "SELECT st.name, s.interval FROM source_state st "
-                "JOIN sources s ON s.name = st.name "
-                "WHERE st.next_due < ? AND st.retired_at IS NULL ORDER BY st.next_due, st.name",
-                [utc_iso(now - timedelta(seconds=grace))],
-            )
+        rows = self._rows(
+            "SELECT st.name, s.interval FROM source_state st "
+            "JOIN sources s ON s.name = st.name "
+            "WHERE st.next_due < ? AND st.retired_at IS NULL ORDER BY st.next_due, st.name",
+            [utc_iso(now - timedelta(seconds=grace))],
         )
         with self.transaction():
             for row in rows:
                 spread = min(float(row["interval"]), FIRST_SPREAD)
                 when = now + timedelta(seconds=rng.uniform(0.0, spread))
-                self.db.execute(
+                self.conn.execute(
                     "UPDATE source_state SET next_due = ? WHERE name = ?",
                     [utc_iso(when), row["name"]],
                 )
@@ -132,20 +143,18 @@ class ScheduleQueries(StoreBase):
 
     def next_wakeup(self) -> datetime | None:
         """The earliest due time of any source that is not retired (None: nothing scheduled)."""
-        rows = list(
-            self.db.query(
-                "SELECT st.next_due FROM source_state st WHERE st.next_due IS NOT NULL "
-                "AND st.retired_at IS NULL AND EXISTS (SELECT 1 FROM sources s "
-                "WHERE s.name = st.name) ORDER BY st.next_due LIMIT 1"
-            )
-        )
-        return parse_time(rows[0]["next_due"]) if rows else None
+        row = self.conn.execute(
+            "SELECT st.next_due FROM source_state st WHERE st.next_due IS NOT NULL "
+            "AND st.retired_at IS NULL AND EXISTS (SELECT 1 FROM sources s "
+            "WHERE s.name = st.name) ORDER BY st.next_due LIMIT 1"
+        ).fetchone()
+        return parse_time(row[0]) if row else None
 
     def failing(self, threshold: int) -> list[str]:
         """Names of the sources (any level) with at least `threshold` consecutive failures."""
         return [
-            r["name"]
-            for r in self.db.query(
+            r[0]
+            for r in self.conn.execute(
                 "SELECT st.name FROM source_state st JOIN sources s ON s.name = st.name "
                 "WHERE st.failures >= ? AND st.retired_at IS NULL ORDER BY st.name",
                 [threshold],
@@ -163,51 +172,41 @@ class ScheduleQueries(StoreBase):
         followed by its articles.
         """
         where = "" if include_articles else "WHERE s.parent IS NULL "
-        return [
-            dict(r)
-            for r in self.db.query(
-                "SELECT s.name, s.kind, s.origin, s.parent, s.url, s.interval, st.last_checked, "
-                "st.last_outcome, st.last_change, st.last_error, coalesce(st.failures, 0) "
-                "AS failures, st.next_due, st.retired_at, "
-                "CASE WHEN st.last_outcome = 'deferred' THEN (SELECT f.error FROM fetch_log f "
-                " WHERE f.source = s.name ORDER BY f.checked_at DESC, f.id DESC LIMIT 1) "
-                "END AS deferred_reason, "
-                "(SELECT count(*) FROM sources c LEFT JOIN source_state cs ON cs.name = c.name "
-                " WHERE c.parent = s.name AND cs.retired_at IS NULL) AS articles, "
-                "(SELECT count(*) FROM sources c JOIN source_state cs ON cs.name = c.name "
-                " WHERE c.parent = s.name AND cs.retired_at IS NOT NULL) AS retired_articles "
-                "FROM sources s LEFT JOIN source_state st ON st.name = s.name "
-                f"{where}ORDER BY coalesce(s.parent, s.name), s.parent IS NOT NULL, s.name"
-            )
-        ]
+        return self._rows(
+            "SELECT s.name, s.kind, s.origin, s.parent, s.url, s.interval, st.last_checked, "
+            "st.last_outcome, st.last_change, st.last_error, coalesce(st.failures, 0) "
+            "AS failures, st.next_due, st.retired_at, "
+            "CASE WHEN st.last_outcome = 'deferred' THEN (SELECT f.error FROM fetch_log f "
+            " WHERE f.source = s.name ORDER BY f.checked_at DESC, f.id DESC LIMIT 1) "
+            "END AS deferred_reason, "
+            "(SELECT count(*) FROM sources c LEFT JOIN source_state cs ON cs.name = c.name "
+            " WHERE c.parent = s.name AND cs.retired_at IS NULL) AS articles, "
+            "(SELECT count(*) FROM sources c JOIN source_state cs ON cs.name = c.name "
+            " WHERE c.parent = s.name AND cs.retired_at IS NOT NULL) AS retired_articles "
+            "FROM sources s LEFT JOIN source_state st ON st.name = s.name "
+            f"{where}ORDER BY coalesce(s.parent, s.name), s.parent IS NOT NULL, s.name"
+        )
 
     # -- the service's heartbeat ----------------------------------------------------------
 
     def service_started(self, pid: int, hostname: str, version: str, now: datetime) -> None:
         """Record that a service started on this database (replacing the previous record)."""
         with self.transaction():
-            self.db.table("service").upsert(
-                {
-                    "id": 1,
-                    "pid": pid,
-                    "hostname": hostname,
-                    "version": version,
-                    "started_at": utc_iso(now),
-                    "heartbeat_at": utc_iso(now),
-                    "stopped_at": None,
-                },
-                pk="id",
+            self.conn.execute(
+                "INSERT OR REPLACE INTO service (id, pid, hostname, version, started_at, "
+                "heartbeat_at, stopped_at) VALUES (1, ?, ?, ?, ?, ?, NULL)",
+                [pid, hostname, version, utc_iso(now), utc_iso(now)],
             )
 
     def heartbeat(self, now: datetime) -> None:
         """The running service says it is alive (every ~10 s)."""
         with self.transaction():
-            self.db.execute("UPDATE service SET heartbeat_at = ? WHERE id = 1", [utc_iso(now)])
+            self.conn.execute("UPDATE service SET heartbeat_at = ? WHERE id = 1", [utc_iso(now)])
 
     def service_stopped(self, now: datetime) -> None:
         """The service stopped cleanly."""
         with self.transaction():
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE service SET heartbeat_at = ?, stopped_at = ? WHERE id = 1",
                 [utc_iso(now), utc_iso(now)],
             )
@@ -215,10 +214,8 @@ class ScheduleQueries(StoreBase):
     def service_info(self) -> dict[str, Any] | None:
         """pid, hostname, version, started_at, heartbeat_at, stopped_at (ISO text or None)
         of the last service that ran on this database; None if none ever did."""
-        rows = list(
-            self.db.query(
-                "SELECT pid, hostname, version, started_at, heartbeat_at, stopped_at "
-                "FROM service WHERE id = 1"
-            )
+        rows = self._rows(
+            "SELECT pid, hostname, version, started_at, heartbeat_at, stopped_at "
+            "FROM service WHERE id = 1"
         )
-        return dict(rows[0]) if rows else None
+        return rows[0] if rows else None

@@ -238,3 +238,28 @@ def test_help_explains_the_service_and_the_status_columns(capsys, command, phras
     text = " ".join(result.out.split())
     missing = [p for p in phrases if " ".join(p.split()) not in text and p not in result.out]
     assert missing == []
+
+
+HEAVY = ("asyncio", "httpx", "sqlite_utils", "trafilatura", "lxml", "feedparser", "rapidfuzz",
+         "apscheduler", "watchfiles", "monitor.cli_sources", "monitor.cli_alerts")
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "--help"]], ids=["check", "check-help"])
+def test_check_with_nothing_to_check_loads_no_heavy_module(cfg, args):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom monitor.cli import main\nmain(sys.argv[1:])\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, "--config", cfg, *args],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout
+
+
+def test_commands_from_other_modules_are_suggested_and_run(cfg, capsys):
+    typo = run_cli(capsys, "--config", cfg, "webhok")
+    assert typo.code == 2 and "Did you mean 'webhooks'?" in typo.err
+    assert run_cli(capsys, "--config", cfg, "webhooks", "list").code == 0

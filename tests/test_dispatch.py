@@ -402,3 +402,61 @@ def test_drain_waits_for_checks_unless_hurried(tmp_path, hurry):
         return await d.drain(5.0, hurry=hurry_event)
 
     assert run(tmp_path, pages(1), scenario) == (1 if hurry else 0)
+
+
+def test_batched_results_are_committed_before_delivery_hears_of_changes(tmp_path):
+    import sqlite3
+
+    def committed(store: Store) -> dict[str, str | None]:
+        other = sqlite3.connect(store.path)
+        try:
+            return dict(other.execute("SELECT name, next_due FROM source_state"))
+        finally:
+            other.close()
+
+    async def scenario(d, checks, clock):
+        await first_checks(d, clock)  # p0 and p1 scheduled (not batched) and checked
+        await settle(d)
+        before = committed(d.store)
+        checks.outcomes["p1"] = "changed"
+        seen: dict[str, str | None] = {}
+
+        async def delivery() -> None:  # what alert delivery would read when woken
+            await d.changes_stored.wait()
+            seen.update(committed(d.store))
+
+        listener = asyncio.create_task(delivery())
+        with d.store.batching(max_items=100, max_seconds=60):
+            d.changes_stored.clear()
+            clock.advance(86400)
+            assert await tick(d) == ["p0", "p1"]
+            await settle(d)
+            await listener
+        return before, seen, committed(d.store)
+
+    before, seen, after = run(tmp_path, pages(2), scenario)
+    assert seen == after and seen["p1"] != before["p1"]  # the check and its next due time
+
+
+def test_a_tick_primes_the_state_of_the_sources_it_starts_before_they_run(tmp_path):
+    store = Store(tmp_path / "m.db")
+    for source in pages(3):
+        store.add_source(source, now=T0)
+    clock = Clock()
+    checks = FakeChecks(store, clock)
+    primed: list[tuple[list[str], list[str]]] = []  # (names, checks already run)
+
+    async def main() -> list[str]:
+        d = Dispatcher(store, checks, SCHEDULE, concurrency=2, per_host=2, clock=clock,
+                       rng=random.Random(7),
+                       prime=lambda names: primed.append((list(names), list(checks.calls))))
+        return await first_checks(d, clock)
+
+    started = asyncio.run(main())
+    assert len(primed[0][0]) == 2 and primed[0][1] == []  # the first tick: two slots
+    for names, ran in primed:  # every check's state was read before it ran
+        assert not set(names) & set(ran), (names, ran)
+    # The third started when a slot freed (a refill tick), primed too.
+    assert set(started) < set(checks.calls)
+    assert sorted(n for names, _ in primed for n in names) == sorted(checks.calls) == [
+        "p0", "p1", "p2"]

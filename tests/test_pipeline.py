@@ -349,10 +349,10 @@ def _floods(paragraphs: int) -> bytes:
 
 def test_a_large_page_is_parsed_while_the_event_loop_keeps_serving(
         http_server, tmp_path, monkeypatch):
-    import monitor.pipeline
+    import monitor.extract  # the pipeline imports extract_html from it when it needs it
 
     http_server.route("/big", headers=HTML, body=_floods(1500))
-    real = monitor.pipeline.extract_html
+    real = monitor.extract.extract_html
     parsing, loop_free = threading.Event(), threading.Event()
     seen: dict[str, bool] = {}
 
@@ -361,7 +361,7 @@ def test_a_large_page_is_parsed_while_the_event_loop_keeps_serving(
         seen["loop ran during the parse"] = loop_free.wait(5)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(monitor.pipeline, "extract_html", extract)
+    monkeypatch.setattr(monitor.extract, "extract_html", extract)
     store = Store(tmp_path / "m.db")
     source = Source("big", http_server.url("/big"))
     tracked(store, source)
@@ -383,10 +383,10 @@ def test_a_large_page_is_parsed_while_the_event_loop_keeps_serving(
 
 
 def test_a_check_cancelled_while_parsing_writes_nothing(http_server, tmp_path, monkeypatch):
-    import monitor.pipeline
+    import monitor.extract  # the pipeline imports extract_html from it when it needs it
 
     http_server.route("/story", headers=HTML, body=GOOD)
-    real = monitor.pipeline.extract_html
+    real = monitor.extract.extract_html
     parsing, release, parsed = threading.Event(), threading.Event(), threading.Event()
 
     def extract(*args, **kwargs):
@@ -397,7 +397,7 @@ def test_a_check_cancelled_while_parsing_writes_nothing(http_server, tmp_path, m
         finally:
             parsed.set()
 
-    monkeypatch.setattr(monitor.pipeline, "extract_html", extract)
+    monkeypatch.setattr(monitor.extract, "extract_html", extract)
     store = Store(tmp_path / "m.db")
     source = Source("story", http_server.url("/story"))
     tracked(store, source)
@@ -437,3 +437,94 @@ def test_an_article_over_the_claims_limit_is_a_clear_error(http_server, tmp_path
                         r"article, so it is not compared", result.error), result.error
     assert store.state("archive").last_error == result.error
     assert store.latest_version("archive") is None and store.count_changes() == 0
+
+
+def _etagged(request) -> tuple[int, dict[str, str], bytes]:
+    """A page with a strong ETag that answers 304 to a matching If-None-Match."""
+    if request.headers.get("if-none-match") == '"v1"':
+        return 304, {"ETag": '"v1"'}, b""
+    return 200, {**HTML, "ETag": '"v1"'}, GOOD
+
+
+def _committed_log(path: Path) -> list[str]:
+    """The sources with a committed fetch-log line, as another process sees them."""
+    import sqlite3
+
+    other = sqlite3.connect(path)
+    try:
+        return sorted(r[0] for r in other.execute("SELECT source FROM fetch_log"))
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("how", ["exception", "cancel"], ids=["exception", "cancelled"])
+def test_a_pass_broken_off_midway_keeps_every_finished_check(http_server, tmp_path, how):
+    for i in range(6):
+        http_server.route(f"/s{i}", headers=HTML, body=GOOD)
+    sources = [Source(f"s{i}", http_server.url(f"/s{i}")) for i in range(6)]
+    store = Store(tmp_path / "m.db")
+    tracked(store, *sources)
+    settings = FetchSettings(allow_private=True, host_delay=0.0)
+    finished: list[str] = []
+
+    async def go() -> None:
+        async with make_client(settings) as client:
+            checker = Checker(store, Fetcher(client, settings), BaselineIndex(),
+                              clock=lambda: NOW)
+            task = asyncio.current_task()
+
+            def progress(result: CheckResult) -> None:
+                finished.append(result.source)
+                if len(finished) == 3:
+                    if how == "cancel":  # as Ctrl-C does to `monitor check`
+                        assert task is not None
+                        task.cancel()
+                    else:
+                        raise RuntimeError("the pass broke off")
+
+            await run_pass(checker, sources, concurrency=1, progress=progress)
+
+    with pytest.raises(asyncio.CancelledError if how == "cancel" else RuntimeError):
+        asyncio.run(go())
+    assert len(finished) >= 3
+    assert _committed_log(store.path) == sorted(finished)  # committed, none lost
+    assert all(store.latest_version(name) is not None for name in finished)
+
+
+def test_a_pass_reads_its_sources_states_in_one_query(http_server, tmp_path):
+    http_server.routes["/a"] = _etagged
+    http_server.routes["/b"] = _etagged
+    sources = [Source("a", http_server.url("/a")), Source("b", http_server.url("/b"))]
+    store = Store(tmp_path / "m.db")
+    assert run(store, sources, FetchSettings(allow_private=True, host_delay=0.0)) == {
+        "a": "changed", "b": "changed"}
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    assert run(store, sources, FetchSettings(allow_private=True, host_delay=0.0)) == {
+        "a": "not_modified", "b": "not_modified"}
+    store.conn.set_trace_callback(None)
+    state_reads = [s for s in statements if re.search(r"SELECT .* FROM source_state", s)]
+    assert len(state_reads) == 1 and "json_each" in state_reads[0], state_reads
+
+
+def test_a_primed_state_serves_one_check_only(http_server, tmp_path):
+    http_server.routes["/a"] = _etagged
+    source = Source("a", http_server.url("/a"))
+    store = Store(tmp_path / "m.db")
+    assert check(store, source).outcome == "changed"  # the store now holds ETag "v1"
+    settings = FetchSettings(allow_private=True, host_delay=0.0)
+
+    async def go() -> list[str]:
+        async with make_client(settings) as client:
+            checker = Checker(store, Fetcher(client, settings), BaselineIndex(),
+                              clock=lambda: NOW)
+            checker.prime(["a"])
+            with store.transaction():
+                store.conn.execute("UPDATE source_state SET etag = NULL WHERE name = 'a'")
+            first = await checker.check(source)  # the primed state: ETag "v1"
+            second = await checker.check(source)  # read afresh: no ETag
+            return [first.outcome, second.outcome]
+
+    assert asyncio.run(go()) == ["not_modified", "unchanged"]
+    assert [r.headers.get("if-none-match") for r in http_server.requests_for("/a")] == [
+        None, '"v1"', None]

@@ -11,7 +11,7 @@ import pytest
 
 from monitor.errors import UsageError
 from monitor.models import Claim, Source
-from monitor.store import Store
+from monitor.store import SourceState, Store
 
 NOW = datetime(2024, 12, 9, 12, 0, tzinfo=UTC)
 
@@ -201,3 +201,24 @@ def test_config_names_are_the_config_sources_and_webhooks(store):
                        now=NOW)
     outbox.add_webhook(Webhook("own", "slack", url="https://h.example/y"), now=NOW)
     assert store.config_names() == ({"c"}, {"ops"})
+
+
+def test_states_reads_many_sources_at_once_as_state_reads_one(store):
+    a, b = add(store, "a"), add(store, "b")
+    add(store, "never-checked")
+    store.record_check(a, url=a.url, now=NOW, duration_ms=1, outcome="unchanged", etag='"1"')
+    store.record_check(b, url=b.url, now=NOW, duration_ms=1, outcome="error", error="HTTP 500")
+    names = ["a", "b", "never-checked", "unknown"]
+    states = store.states(names)
+    assert list(states) == names
+    assert states == {name: store.state(name) for name in names}
+    assert (states["a"].etag, states["b"].failures, states["unknown"]) == ('"1"', 1, SourceState())
+
+
+def test_a_check_of_a_source_removed_meanwhile_is_logged_without_state(store):
+    gone = add(store, "gone")
+    store.remove_source("gone")
+    store.record_check(gone, url=gone.url, now=NOW, duration_ms=1, outcome="unchanged",
+                       etag='"1"')
+    assert [r["outcome"] for r in store.fetch_log("gone")] == ["unchanged"]
+    assert store.states(["gone"]) == {"gone": SourceState()}

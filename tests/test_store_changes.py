@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.models import Change, ChangeType, Document, Source
+from monitor.models import Change, ChangeType, Document, Source, Webhook
 from tests.test_store import NOW, claim
 
 
@@ -71,3 +71,54 @@ def test_baseline_documents_and_claims(store):
         store.add_baseline_document(name="c.txt", path="c.txt", text_hash="ha", document=doc,
                                     claims=[], now=NOW)
     assert store.db["baseline_claims"].count == 3
+
+
+def _seen_by_another_connection(
+    store, tables: tuple[str, ...] = ("versions", "changes", "deliveries")
+) -> tuple[int, ...]:
+    """Rows committed in each table, as another process sees them."""
+    other = sqlite3.connect(store.path)
+    try:
+        return tuple(other.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                     for table in tables)
+    finally:
+        other.close()
+
+
+def _with_webhook(store) -> Source:
+    from monitor.outbox import Outbox
+
+    Outbox(store).add_webhook(Webhook(name="desk", kind="json", url="https://hooks.example/x",
+                                      secret="whsec_" + "A" * 32), now=NOW)
+    source = Source("a", "https://example.com/a")
+    store.add_source(source, now=NOW)
+    return source
+
+
+def test_in_a_batch_a_version_its_changes_and_their_deliveries_commit_together(store):
+    source = _with_webhook(store)
+    change = Change(ChangeType.NEW, "Two.", detected_at=NOW)
+    with store.batching(max_items=100, max_seconds=60):
+        store.save_version(source, Document(source.url, "One. Two."), text_hash="h1",
+                           claims=[claim("One.")], changes=[change], now=NOW)
+        assert _seen_by_another_connection(store) == (0, 0, 0)  # pending: none of it yet
+    assert _seen_by_another_connection(store) == (1, 1, 1)
+
+
+def test_a_failing_outbox_leaves_no_version_or_change_and_keeps_the_batch(store, monkeypatch):
+    from monitor.outbox import Outbox
+
+    source = _with_webhook(store)
+    change = Change(ChangeType.NEW, "Two.", detected_at=NOW)
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with store.batching(max_items=100, max_seconds=60):
+        store.record_check(source, url=source.url, now=NOW, duration_ms=1, outcome="unchanged")
+        monkeypatch.setattr(Outbox, "enqueue", broken)
+        with pytest.raises(sqlite3.OperationalError):
+            store.save_version(source, Document(source.url, "One. Two."), text_hash="h1",
+                               claims=[claim("One.")], changes=[change], now=NOW)
+    assert _seen_by_another_connection(store) == (0, 0, 0)
+    assert _seen_by_another_connection(store, ("fetch_log", "claims")) == (1, 0)

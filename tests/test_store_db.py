@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -76,3 +77,94 @@ def test_a_schema_2_database_migrates_to_3_keeping_its_rows(tmp_path):
     store.set_meta("config_path", "/srv/other.toml")
     assert store.get_meta("config_path") == "/srv/other.toml"
     store.close()
+
+
+# -- batched commits ----------------------------------------------------------------------
+
+
+def _log(store: Store, name: str) -> None:
+    """One batched write, as a check makes (a fetch-log line)."""
+    with store.batched():
+        store.conn.execute(
+            "INSERT INTO fetch_log (source, url, checked_at, duration_ms, outcome) "
+            "VALUES (?, 'u', '2024-12-09T12:00:00Z', 1, 'ok')", [name])
+
+
+def _committed(store: Store) -> list[str]:
+    """The fetch-log lines another connection sees (committed ones only)."""
+    other = sqlite3.connect(store.path)
+    try:
+        return [r[0] for r in other.execute("SELECT source FROM fetch_log ORDER BY id")]
+    finally:
+        other.close()
+
+
+def test_without_batching_a_batched_block_commits_at_once(store):
+    _log(store, "a")
+    assert _committed(store) == ["a"] and not store.conn.in_transaction
+
+
+def test_batched_blocks_commit_every_max_items_and_when_batching_ends(store):
+    with store.batching(max_items=3, max_seconds=60):
+        for name in "abcd":
+            _log(store, name)
+        assert _committed(store) == ["a", "b", "c"]  # the fourth waits for the next commit
+    assert _committed(store) == ["a", "b", "c", "d"] and not store.conn.in_transaction
+
+
+def test_a_batch_commits_after_max_seconds_at_the_next_block(store):
+    with store.batching(max_items=100, max_seconds=0.0):
+        _log(store, "a")
+        assert _committed(store) == ["a"]
+
+
+def test_an_exception_leaving_batching_still_commits_what_was_written(store):
+    with pytest.raises(RuntimeError), store.batching(max_items=100, max_seconds=60):
+        _log(store, "a")
+        _log(store, "b")
+        raise RuntimeError("the pass broke off")
+    assert _committed(store) == ["a", "b"]
+
+
+def test_a_failed_block_rolls_back_alone_and_the_batch_keeps_the_others(store):
+    with store.batching(max_items=100, max_seconds=60):
+        _log(store, "a")
+        with pytest.raises(ZeroDivisionError), store.batched():
+            store.conn.execute(
+                "INSERT INTO fetch_log (source, url, checked_at, duration_ms, outcome) "
+                "VALUES ('bad', 'u', 'x', 1, 'ok')")
+            raise ZeroDivisionError
+        _log(store, "c")
+    assert _committed(store) == ["a", "c"]
+
+
+def test_any_other_write_commits_the_pending_batch_first(store):
+    with store.batching(max_items=100, max_seconds=60):
+        _log(store, "a")
+        store.set_meta("k", "v")  # an unbatched write: committed when it returns...
+        assert _committed(store) == ["a"]  # ...and so is the batch before it
+        with store.transaction():  # a batched write inside a transaction is part of it
+            _log(store, "b")
+        assert _committed(store) == ["a", "b"]
+
+
+def test_the_event_loop_commits_an_idle_batch_after_max_seconds(store):
+    async def main() -> list[str]:
+        with store.batching(max_items=100, max_seconds=0.05):
+            _log(store, "a")
+            assert _committed(store) == []
+            for _ in range(200):  # nothing else writes: the loop's timer commits
+                await asyncio.sleep(0.005)
+                if _committed(store):
+                    break
+            return _committed(store)
+
+    assert asyncio.run(main()) == ["a"]
+
+
+def test_closing_the_store_commits_a_pending_batch(tmp_path):
+    store = Store(tmp_path / "m.db")
+    with store.batching(max_items=100, max_seconds=60):
+        _log(store, "a")
+        store.close()
+    assert _committed(Store(tmp_path / "m.db")) == ["a"]

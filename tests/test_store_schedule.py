@@ -22,6 +22,9 @@ def test_due_is_ordered_by_due_time_and_honours_limit_exclude_and_retirement(sto
     assert names(store.due(at(10), exclude=["b"])) == ["a", "c"]
     assert names(store.due(at(10), exclude={f"x{i}" for i in range(5000)} | {"a"})) == ["b", "c"]
     assert names(store.due(at(60))) == ["a", "b", "c", "late"]
+    for kwargs in ({}, {"limit": 2}, {"exclude": ["b"]}):  # due_refs: the same, lighter
+        assert store.due_refs(at(60), **kwargs) == [
+            (s.name, s.kind, s.url) for s in store.due(at(60), **kwargs)]
 
 
 def test_unscheduled_holds_new_sources_and_articles_but_not_retired_ones(store):
