@@ -12,7 +12,6 @@ from pathlib import Path
 from .baseline import BaselineIndex
 from .claims import make_claim, split_claims
 from .errors import UsageError
-from .extract import extract_file
 from .models import BaselineClaim
 from .store import Store
 
@@ -48,6 +47,8 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_baseline(store: Store, paths: Iterable[Path], *, now: datetime) -> list[LoadResult]:
     """Add each article file's text and claims to the baseline; known texts add nothing."""
+    from .extract import extract_file  # extraction's libraries load only when a pass needs them
+
     results = []
     for path in article_files(paths):
         document = extract_file(path)

@@ -19,6 +19,8 @@ from .errors import UsageError
 from .models import Webhook
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from .store import Store
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,12 @@ class Endpoints:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.db = store.db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The store's sqlite-utils view, loaded on first use (not by a check with no
+        webhooks)."""
+        return self.store.db
 
     def add_webhook(self, hook: Webhook, *, now: datetime) -> None:
         """Insert a new endpoint; a name in use is a UsageError."""
