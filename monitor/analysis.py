@@ -3,7 +3,8 @@ diff them with the article's latest version and the baseline.
 
 `analyse` does no I/O beyond what its `extract` callable does (reading one local file at
 most) and touches no database, so monitor.pipeline runs it in a worker thread
-(monitor.offload) and writes its result on the event loop's thread.
+(monitor.offload) and writes its result on the event loop's thread. The two versions it
+compares share most sentences: a `monitor.memo.ClaimMemo` works each out once.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .baseline import BaselineIndex
-from .claims import is_claim, split_claims, split_sentences
+from .claims import is_claim, split_sentences
 from .diff import diff_claims
 from .errors import ExtractError
+from .memo import ClaimMemo
 from .models import Change, Claim, Document
 from .store_changes import StoredVersion
 
@@ -63,9 +65,11 @@ def analyse(
         return Analysis(document, digest, "no_article")
     if latest is not None and latest.text_hash == digest:
         return Analysis(document, digest, "unchanged")
-    check_size(document.text)
-    current = split_claims(document.text)
-    previous = split_claims(latest.text) if latest is not None else None
+    memo = ClaimMemo()
+    sentences = memo.sentences(document.text)
+    _check_count(sentences)
+    current = memo.claims_of(sentences)
+    previous = memo.split_claims(latest.text) if latest is not None else None
     changes = diff_claims(previous, current, baseline, now=now)
     return Analysis(document, digest, "compared", tuple(current), tuple(changes))
 
@@ -77,7 +81,10 @@ def check_size(text: str) -> None:
     only an article with more sentences than the limit has them sorted into claims, until
     the count passes the limit.
     """
-    sentences = split_sentences(text)
+    _check_count(split_sentences(text))
+
+
+def _check_count(sentences: Sequence[str]) -> None:
     if len(sentences) > MAX_CLAIMS and _claims_past(sentences, MAX_CLAIMS):
         raise ExtractError(
             f"article has {len(sentences):,} sentences; over the limit of {MAX_CLAIMS:,} "

@@ -9,6 +9,7 @@ a light clean-up drops lines that are links to other stories or site boilerplate
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import pathlib
@@ -70,13 +71,18 @@ _BOILERPLATE = re.compile(
     r"|^follow (?:us|\w+(?: \w+)?) on (?:twitter|facebook|instagram|x)\b",
     re.IGNORECASE,
 )
+# Only the unanchored alternatives above can match past the start of a line, and each
+# needs one of these words. Under re.IGNORECASE their letters also match their capitals
+# and three other letters (İ ı for i, ſ for s): a line without those letters and without
+# the words once lowered can only match at its start (see _is_boilerplate).
+_BOILERPLATE_WORDS = ("newsletter", "inbox", "mail")
+_CASE_ODDITIES = ("\u0130", "\u0131", "\u017f")
 _SHORT_RESULT = 500  # chars; a fast pass giving less is retried with trafilatura's fallbacks
 _MAX_LINK_RATIO = 0.8  # a line this much made of link text is a link to another story
 _LISTING_LINK_RATIO = 0.5  # a page whose text is this much link text is a listing
 _BREAK = "\u2029"  # paragraph separator: marks block boundaries in selected elements
 _BYLINE = re.compile(r"^by\s+", re.IGNORECASE)
 _WORD = re.compile(r"\w")
-_SPACES = re.compile(r"\s+")
 
 
 def extract_html(html: str, *, url: str | None = None, selector: str | None = None) -> Document:
@@ -93,7 +99,8 @@ def extract_html(html: str, *, url: str | None = None, selector: str | None = No
     tree = _parse(html)
     if tree is None:
         return Document(url=url or "", text="")
-    title, published, author = _metadata(tree)
+    head = _Head(tree)
+    title, published, author = _metadata(head)
     if selector is not None:
         text = _select_text(tree, html, selector, name)
     else:
@@ -103,10 +110,10 @@ def extract_html(html: str, *, url: str | None = None, selector: str | None = No
             retry = _trafilatura(html, url, fast=False)
             raw = retry if len(retry) > len(raw) else raw
         text = _clean_lines(raw, anchors)
-        if text and _is_teaser_listing(tree, text):
+        if text and _is_teaser_listing(head, text):
             text = ""
         elif text:
-            text = _drop_publisher_lines(text, _publisher_names(tree, title))
+            text = _drop_publisher_lines(text, _publisher_names(head, title))
     return Document(url=url or "", text=text, title=title, published=published, author=author)
 
 
@@ -173,12 +180,14 @@ def _trafilatura(content: str | lxml_html.HtmlElement, url: str | None, *, fast:
         return ""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # control characters but \t \n \v \f \r
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     if "\x00" in sample:
         return True
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return controls > max(8, len(sample) // 50)
+    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 50)
 
 
 def _parse(html: str) -> lxml_html.HtmlElement | None:
@@ -194,35 +203,80 @@ def _parse(html: str) -> lxml_html.HtmlElement | None:
 
 
 def _norm(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    """Runs of whitespace as one space, none at the ends (as ``re.sub(r"\\s+", " ")`` and
+    ``strip()``: ``str.split`` and ``\\s`` agree on what whitespace is)."""
+    return " ".join(text.split())
 
 
 def _anchor_texts(tree: lxml_html.HtmlElement) -> list[str]:
-    texts = {_norm(a.text_content()) for a in tree.iter("a")}
+    """The distinct texts of the page's links (3 characters or more), longest first."""
+    # a link without child nodes is the usual case: its text is all its text content
+    texts = {_norm((a.text or "") if len(a) == 0 else a.text_content()) for a in tree.iter("a")}
     return sorted((t for t in texts if len(t) >= 3), key=len, reverse=True)
 
 
-def _link_ratio(line: str, anchors: list[str]) -> float:
+def _link_ratio(line: str, anchors: list[str], start: int = 0) -> float:
+    """The share of `line` made of link texts: each of `anchors[start:]` in turn (longest
+    first) is cut out of what is left of the line."""
     rest = line
-    for anchor in anchors:
+    for anchor in itertools.islice(anchors, start, None):
         if len(anchor) <= len(rest) and anchor in rest:
             rest = rest.replace(anchor, " ")
     linked = len(line) - len(rest)
     return max(0, linked) / len(line) if line else 0.0
 
 
+class _LinkTexts:
+    """The page's link texts (longest first) that occur in the lines of its text, so that
+    `ratio(line)`, which is `_link_ratio(line, texts)`, only tries those.
+
+    That loop changes nothing until the first link text that occurs in the line itself, so
+    `ratio` starts there. The link texts in no line are left out, found cheaply: a link text
+    occurs in a line only if its inner words (all but the first and the last) are whole
+    words of the line, one after the other, since the spaces around them are the line's
+    too. Only those that pass this test are looked for in the whole text.
+    """
+
+    def __init__(self, texts: list[str], lines: list[str]) -> None:
+        self.texts = texts
+        words: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for line in lines:
+            split = line.split(" ")
+            words.update(split)
+            pairs.update(itertools.pairwise(split))
+        joined = "\n".join(lines)
+        self._present: list[tuple[int, str]] = []
+        for i, text in enumerate(texts):
+            inner = text.split(" ")[1:-1]
+            if len(inner) > 1 and not pairs.issuperset(itertools.pairwise(inner)):
+                continue
+            if len(inner) == 1 and inner[0] not in words:
+                continue
+            if text in joined:
+                self._present.append((i, text))
+
+    def ratio(self, line: str) -> float:
+        """The share of `line` (one of the lines, or the end of one) made of link texts."""
+        for i, text in self._present:
+            if text in line:
+                return _link_ratio(line, self.texts, i)
+        return 0.0
+
+
 def _clean_lines(raw: str, anchors: list[str]) -> str:
     """Drop blank, link-only and boilerplate lines; empty if the page is a link listing."""
     lines = [_norm(line) for line in raw.splitlines()]
     lines = [line for line in lines if _WORD.search(line)]
+    links = _LinkTexts(anchors, lines)
     total = sum(len(line) for line in lines)
     kept: list[str] = []
     linked = 0.0
     for line in lines:
         bare = line[2:] if line.startswith(("- ", "* ")) else line
-        ratio = _link_ratio(bare, anchors)
+        ratio = links.ratio(bare)
         linked += ratio * len(line)
-        if ratio >= _MAX_LINK_RATIO or _BOILERPLATE.search(bare):
+        if ratio >= _MAX_LINK_RATIO or _is_boilerplate(bare):
             continue
         if kept and kept[-1] == line:
             continue
@@ -230,6 +284,17 @@ def _clean_lines(raw: str, anchors: list[str]) -> str:
     if total and linked / total >= _LISTING_LINK_RATIO:
         return ""
     return "\n".join(kept)
+
+
+def _is_boilerplate(line: str) -> bool:
+    """`_BOILERPLATE.search(line)`, trying the line's start only when that is all it can
+    match (a regex scan of every line costs more than the rest of the clean-up)."""
+    low = line.lower()
+    if any(word in low for word in _BOILERPLATE_WORDS) or any(
+        odd in line for odd in _CASE_ODDITIES
+    ):
+        return _BOILERPLATE.search(line) is not None
+    return _BOILERPLATE.match(line) is not None
 
 
 _CARD_TAGS = frozenset(("li", "article", "div", "section"))
@@ -282,11 +347,11 @@ def _in_heading(a: lxml_html.HtmlElement) -> bool:
     return any(p.tag in _HEADINGS for p in a.iterancestors())
 
 
-def _is_teaser_listing(tree: lxml_html.HtmlElement, text: str) -> bool:
+def _is_teaser_listing(head: _Head, text: str) -> bool:
     """True if the extracted text is mostly the headlines and teasers of story cards."""
-    if _declares_article(tree):
+    if _declares_article(head):
         return False
-    cards = _teaser_cards(tree)
+    cards = _teaser_cards(head.tree)
     if len(cards) < _MIN_CARDS:
         return False
     total = covered = 0
@@ -302,12 +367,12 @@ def _is_teaser_listing(tree: lxml_html.HtmlElement, text: str) -> bool:
     return bool(matched) and covered >= _LISTING_CARD_SHARE * total
 
 
-def _declares_article(tree: lxml_html.HtmlElement) -> bool:
+def _declares_article(head: _Head) -> bool:
     """The page says it is an article (og:type, or an Article node in JSON-LD)."""
-    og = (_meta(tree, "og:type") or "").lower()
+    og = (head.meta("og:type") or "").lower()
     if og == "article" or og.endswith(".article"):
         return True
-    return next(_json_ld_articles(tree), None) is not None
+    return bool(head.articles)
 
 
 # an imperative addressed to the reader: "Read our corrections policy", "Follow us on X"
@@ -321,15 +386,14 @@ _SITE_SUFFIX = re.compile(r"\s[|\u2013\u2014-]\s([^|\u2013\u2014]{3,60})$")
 _MAX_PUBLISHER_LINE_WORDS = 40
 
 
-def _publisher_names(tree: lxml_html.HtmlElement, title: str | None) -> list[str]:
+def _publisher_names(head: _Head, title: str | None) -> list[str]:
     """The site's own name(s): og:site_name, application-name, the <title> suffix."""
     names = []
-    for value in (_meta(tree, "og:site_name", "application-name"),):
+    for value in (head.meta("og:site_name", "application-name"),):
         if value:
             names.append(value)
-    found = tree.xpath("//title")
-    if found:
-        m = _SITE_SUFFIX.search(_norm(found[0].text_content()))
+    if head.title is not None:
+        m = _SITE_SUFFIX.search(head.title)
         if m and m.group(1).strip() != (title or ""):
             names.append(m.group(1).strip())
     return [n for n in dict.fromkeys(n.strip() for n in names) if len(n) >= 3]
@@ -398,37 +462,52 @@ def _select_lxml(tree: lxml_html.HtmlElement, selector: str, name: str) -> Any:
 # --- metadata ---------------------------------------------------------------------------
 
 
-def _metadata(tree: lxml_html.HtmlElement) -> tuple[str | None, str | None, str | None]:
+class _Head:
+    """What the page says about itself, read once and shared by the metadata, the listing
+    test and the publisher names: <meta> tags, JSON-LD article nodes, the <title> text."""
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self.tree = tree
+        # per meta key (lower case): the first non-empty content, in document order
+        self._metas: dict[str, str] = {}
+        for meta in tree.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+            content = _norm(meta.get("content") or "")
+            if content:
+                self._metas.setdefault(key, content)
+        self.articles = list(_json_ld_articles(tree))
+        found = next(tree.iter("title"), None)
+        self.title = None if found is None else _norm(found.text_content())
+
+    def meta(self, *keys: str) -> str | None:
+        """The content of the first of `keys` (case-insensitive) the page has a meta tag
+        with non-empty content for; of the first such tag."""
+        for key in keys:
+            content = self._metas.get(key.lower())
+            if content is not None:
+                return content
+        return None
+
+
+def _metadata(head: _Head) -> tuple[str | None, str | None, str | None]:
     title = published = author = None
-    for node in _json_ld_articles(tree):
+    for node in head.articles:
         title = title or _as_text(node.get("headline") or node.get("name"))
         published = published or _iso_date(node.get("datePublished") or node.get("dateCreated"))
         author = author or _author(node.get("author") or node.get("creator"))
-    title = title or _meta(tree, "og:title", "twitter:title")
-    if not title:
-        found = tree.xpath("//title")
-        title = _norm(found[0].text_content()) if found else None
+    title = title or head.meta("og:title", "twitter:title") or head.title
     if not published:
-        for value in (_meta(tree, *_DATE_KEYS), *tree.xpath("//time/@datetime")):
+        published = _iso_date(head.meta(*_DATE_KEYS))
+    if not published:
+        for value in head.tree.xpath("//time/@datetime"):
             published = _iso_date(value)
             if published:
                 break
     if not author:
-        value = _meta(tree, "author", "article:author", "dc.creator", "byl", "parsely-author")
+        value = head.meta("author", "article:author", "dc.creator", "byl", "parsely-author")
         if value and not value.startswith(("http://", "https://")):
             author = _BYLINE.sub("", value) or None
     return title or None, published, author
-
-
-def _meta(tree: lxml_html.HtmlElement, *keys: str) -> str | None:
-    wanted = {key.lower(): i for i, key in enumerate(keys)}
-    best: tuple[int, str] | None = None
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        content = _norm(meta.get("content") or "")
-        if key in wanted and content and (best is None or wanted[key] < best[0]):
-            best = (wanted[key], content)
-    return best[1] if best else None
 
 
 def _json_ld_articles(tree: lxml_html.HtmlElement) -> Iterator[dict[str, Any]]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pathlib
+import tomllib
 from datetime import UTC, datetime
 
 import pytest
 
 from monitor.analysis import MAX_CLAIMS, analyse, check_size, text_hash
 from monitor.baseline import BaselineIndex
+from monitor.claims import split_claims
+from monitor.diff import diff_claims
 from monitor.errors import ExtractError
 from monitor.models import Document
 from monitor.store_changes import StoredVersion
@@ -64,3 +68,23 @@ def test_the_claims_per_article_are_capped(text, error):
     with pytest.raises(ExtractError) as caught:
         analyse(lambda: Document("https://news.example/a", text), None, BaselineIndex(), NOW)
     assert str(caught.value) == error
+
+
+CASES = pathlib.Path(__file__).resolve().parent.parent / "bench" / "claims_cases"
+
+
+def test_analyse_compares_as_the_plain_claim_engine_does():
+    # claims come from monitor.memo; the result must be what the plain engine gives
+    cases = [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES.glob("*.toml"))]
+    pairs = [(case.get("v1"), case["v2"]) for case in cases]
+    assert len(pairs) > 100
+    for v1, v2 in pairs:
+        latest = stored(v1) if v1 else None
+        result = analyse(lambda v2=v2: Document("https://a", v2), latest, BaselineIndex(), NOW)
+        if v1 == v2:  # churn-only cases: the same article text
+            assert result.outcome == "unchanged"
+            continue
+        current = split_claims(v2)
+        previous = split_claims(v1) if v1 else None
+        assert result.claims == tuple(current)
+        assert result.changes == tuple(diff_claims(previous, current, BaselineIndex(), now=NOW))

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import pathlib
+import random
 import re
+import sys
 
 import pytest
 
 from monitor.errors import ExtractError
-from monitor.extract import extract_file, extract_html, extract_text
+from monitor.extract import (
+    _BOILERPLATE,
+    _BOILERPLATE_WORDS,
+    _CASE_ODDITIES,
+    _is_boilerplate,
+    _LinkTexts,
+    _looks_binary,
+    _norm,
+    extract_file,
+    extract_html,
+    extract_text,
+)
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -70,6 +83,15 @@ META_ONLY = """<html><head><title>Page title | Site</title>
 <meta property="og:title" content="OG bridge title">
 <meta property="article:published_time" content="2024-12-08T10:00:00Z">
 <meta name="author" content="Maria Lopez"></head><body><article>ARTICLE</article></body></html>"""
+# the first non-empty tag of the most wanted key wins, keys compared case-insensitively
+META_PRIORITY = """<html><head><title>Page title | Site</title>
+<meta name="date" content="2023-01-01">
+<meta property="article:published_time" content="  ">
+<meta property="Article:Published_Time" content="2024-12-07">
+<meta property="article:published_time" content="2024-12-06">
+<meta name="twitter:title" content="Twitter title"><meta property="og:title" content=" ">
+<meta name="byl" content="By Ann Lee"><meta name="author" content="https://x.org/ann">
+</head><body><article>ARTICLE</article></body></html>"""
 TIME_ONLY = """<html><head><title>Only a title tag</title></head><body>
 <article><time datetime="2024-11-30">30 Nov</time>ARTICLE</article></body></html>"""
 
@@ -96,9 +118,11 @@ LISTING = (
         ),
         (JSON_LD_LIST, "Bridge post", "2024-12-08", "Sam Smith"),
         (META_ONLY, "OG bridge title", "2024-12-08T10:00:00+00:00", "Maria Lopez"),
+        (META_PRIORITY, "Twitter title", "2024-12-07", None),
         (TIME_ONLY, "Only a title tag", "2024-11-30", None),
     ],
-    ids=["json-ld-graph-author-list", "json-ld-list-malformed", "meta-tags", "time-title"],
+    ids=["json-ld-graph-author-list", "json-ld-list-malformed", "meta-tags", "meta-priority",
+         "time-title"],
 )
 def test_metadata(html: str, title: str, published: str, author: str | None) -> None:
     doc = extract_html(html.replace("ARTICLE", ARTICLE), url="https://example.org/a")
@@ -375,3 +399,109 @@ def test_publisher_self_reference_dropped() -> None:
     text = extract_html(page).text
     assert "has learned that the contract" in text
     assert "committed to accuracy" not in text
+
+
+# --------------------------------------------------------------------------------------
+# The fast paths give what the plain computations give
+
+
+def _plain_link_ratio(line: str, anchors: list[str]) -> float:
+    rest = line
+    for anchor in anchors:
+        if len(anchor) <= len(rest) and anchor in rest:
+            rest = rest.replace(anchor, " ")
+    return max(0, len(line) - len(rest)) / len(line) if line else 0.0
+
+
+def _random_link_cases(count: int) -> list[tuple[str, list[str]]]:
+    # a tiny vocabulary, so that link texts overlap, nest and (once one is cut out of
+    # the line) join the words around it into another link text
+    rng = random.Random(4)
+    words = ["a", "b", "ab", "ba", "x", "xa", "by", "Syria", "to", "the"]
+    cases = []
+    for _ in range(count):
+        anchors = {" ".join(rng.choices(words, k=rng.randint(1, 5))) for _ in range(12)}
+        ordered = sorted((t for t in anchors if len(t) >= 3), key=len, reverse=True)
+        cases.append((" ".join(rng.choices(words, k=rng.randint(0, 14))), ordered))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("line", "anchors"),
+    [
+        ("Rebels took Hama. Read more: Rebels take Hama", ["Rebels take Hama", "Read more"]),
+        ("the quick brown fox", ["quick brown fox jumps", "the quick brown"]),
+        # "a b c" is not in the line: cutting the first link text out puts it there
+        ("xaYYYYYYYYYb c", ["YYYYYYYYY", "a b c"]),
+        ("", ["any link"]),
+    ],
+    ids=["read-more", "partial-overlap", "joined-by-a-cut", "empty-line"],
+)
+def test_link_share_agrees_with_the_plain_loop(line: str, anchors: list[str]) -> None:
+    ordered = sorted(anchors, key=len, reverse=True)
+    links = _LinkTexts(ordered, ["Another line of the text.", f"- {line}", line])
+    assert links.ratio(line) == _plain_link_ratio(line, ordered)
+
+
+def test_link_share_agrees_with_the_plain_loop_on_random_overlaps() -> None:
+    cases = _random_link_cases(3000)
+    assert sum(_plain_link_ratio(line, anchors) > 0 for line, anchors in cases) > 1000
+    for k in range(0, len(cases), 3):  # three lines of one text share the link texts
+        anchors = cases[k][1]
+        lines = [line for line, _ in cases[k : k + 3]]
+        links = _LinkTexts(anchors, lines)
+        for line in lines:
+            assert links.ratio(line) == _plain_link_ratio(line, anchors), (line, anchors)
+
+
+EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
+
+
+def test_whitespace_is_normalised_as_the_regex_did() -> None:
+    spaces = "".join(re.findall(r"\s", EVERY_CHARACTER))
+    assert spaces.isspace() and len(spaces) == sum(map(str.isspace, EVERY_CHARACTER))
+    text = f"{spaces}a{spaces}b c\u00a0\u00a0d{spaces}"
+    assert _norm(text) == re.sub(r"\s+", " ", text).strip() == "a b c d"
+
+
+@pytest.mark.parametrize("code", range(32), ids=[f"0x{c:02x}" for c in range(32)])
+def test_binary_sniffing_counts_control_characters(code: int) -> None:
+    text = "Plain text line.\n" * 40
+    for count in (8, 9, 20):
+        sample = (chr(code) * count + text)[:4096]
+        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+        expected = "\x00" in sample or controls > max(8, len(sample) // 50)
+        assert _looks_binary(chr(code) * count + text) == expected
+
+
+def test_boilerplate_words_cover_what_the_case_insensitive_regex_matches() -> None:
+    # every character re.IGNORECASE lets stand for a letter of the words is that letter,
+    # its capital or one of the odd letters _is_boilerplate looks for
+    letters = "".join(sorted(set("".join(_BOILERPLATE_WORDS))))
+    matching = set(re.findall(f"[{letters}]", EVERY_CHARACTER, re.IGNORECASE))
+    assert matching == {*letters, *letters.upper(), *_CASE_ODDITIES}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "Read more: Rebels take Hama",
+        "12 comments",
+        "Follow us on Twitter for updates",
+        "Sign up to our morning newsletter and get the news in your inbox.",
+        "Get the best stories in your INBOX: subscribe to our daily email",
+        "Our Newsletter: sign up now",
+        "Subscribe to the newſletter",  # ſ stands for s under re.IGNORECASE
+        "SUBSCRIBE to our emaıls",  # and ı for i
+        "The mayor said residents could subscribe to e-mail alerts about the flood.",
+        "The army withdrew 300 troops from Hama on Friday.",
+        "Newsletter sales fell, the publisher said, as readers moved to podcasts.",
+    ],
+    ids=["advert", "read-more", "comments", "follow-us", "newsletter-box", "inbox-email",
+         "newsletter-first", "long-s", "dotless-i", "email-in-prose", "prose",
+         "newsletter-in-prose"],
+)
+def test_boilerplate_test_agrees_with_the_regex(line: str) -> None:
+    for variant in (line, line.upper(), line.lower(), f"- {line}"):
+        assert _is_boilerplate(variant) == bool(_BOILERPLATE.search(variant)), variant
