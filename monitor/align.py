@@ -15,9 +15,10 @@ Two sides of a group are the same statement when ``align_score`` is at least
 - skeleton similarity: content words only, polarity cues dropped, concept-stemmed
   (``monitor.lexicon``), so that "pledged cooperation" aligns with "refused to
   cooperate" (a contradiction, not a retraction plus a new claim);
-- frame similarity: every name masked, so that "... met Geir Pedersen in Damascus"
-  aligns with "... met Kaja Kallas in Aleppo" (an update). Needs enough words besides the
-  names, or an identical frame in about the same place of the article;
+- frame similarity: every name masked as a whole ("the Organisation for the Safety of
+  Air Navigation" is one mask), so that "... met Geir Pedersen in Damascus" aligns with
+  "... met Kaja Kallas in Aleppo" (an update). Needs enough words besides the names, or
+  an identical frame in about the same place of the article;
 - body similarity: the source masked, so that "The Red Crescent said X" aligns with
   "The UN agency said X" (an update of the source).
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -88,12 +90,15 @@ def _skeleton(claim: Claim) -> str:
 
 
 def _masked(claim: Claim, words: set[str], mask: str) -> tuple[str, int]:
-    """The key with ``words`` replaced by ``mask`` (runs collapsed), and its number of
-    unmasked content words."""
+    """The key with every name (as a whole: "the Organisation for the Safety of Air
+    Navigation" is one) and the tokens in ``words`` replaced by ``mask`` (runs collapsed),
+    and its number of unmasked content words."""
+    toks = claim.key.split()
+    named = _name_positions(claim, toks)
     out: list[str] = []
     content = 0
-    for tok in claim.key.split():
-        if tok in words or tok.removesuffix("s") in words:
+    for i, tok in enumerate(toks):
+        if i in named or tok in words or tok.removesuffix("s") in words:
             if not out or out[-1] != mask:
                 out.append(mask)
             continue
@@ -102,15 +107,32 @@ def _masked(claim: Claim, words: set[str], mask: str) -> tuple[str, int]:
     return " ".join(out), content
 
 
+def _name_positions(claim: Claim, toks: list[str]) -> set[int]:
+    """Positions of the claim's names among its key tokens (a name's words in a row)."""
+    out: set[int] = set()
+    if not claim.entities:
+        return out
+    bare = [t.removesuffix("s") for t in toks]  # a possessive or plural "s"
+    for ent in claim.entities:
+        words = [w for w in re.split(r"[\s'-]+", ent.lower()) if w]
+        n = len(words)
+        for i in range(len(toks) - n + 1):
+            if (toks[i] == words[0] or bare[i] == words[0]) and all(
+                toks[i + k] == words[k] or bare[i + k] == words[k] for k in range(1, n)
+            ):
+                out.update(range(i, i + n))
+    return out
+
+
+@lru_cache(maxsize=4096)
 def _frame(claim: Claim) -> tuple[str, int]:
-    names = {w for ent in claim.entities for w in re.split(r"[\s'-]+", ent.lower()) if w}
-    return _masked(claim, names, "E")
+    return _masked(claim, set(), "E")
 
 
+@lru_cache(maxsize=4096)
 def _body(claim: Claim) -> tuple[str, int]:
     """The key with the source and every name masked (a source is often a name)."""
-    names = {w for ent in claim.entities for w in re.split(r"[\s'-]+", ent.lower()) if w}
-    return _masked(claim, source_words(claim) | names, "S")
+    return _masked(claim, source_words(claim), "S")
 
 
 def align_score(a: Claim, b: Claim, skel_a: str | None = None, skel_b: str | None = None) -> float:

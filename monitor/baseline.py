@@ -4,7 +4,8 @@ Retrieval never scans the whole baseline:
 
 1. exact ``norm`` matches come from a dict;
 2. an inverted index maps content tokens of ``key`` (stopwords and masked numbers/dates
-   dropped) to claim ids. A lookup takes the query's ``MAX_QUERY_TOKENS`` rarest tokens,
+   dropped) to claim ids. A lookup takes the query's ``MAX_QUERY_TOKENS`` rarest tokens
+   and up to ``MAX_NAME_TOKENS`` of its names besides,
    reads at most ``MAX_POSTINGS`` ids per token (tokens more common than that are only
    used when nothing rarer is available), and ranks the ids by summed IDF-like weight;
 3. only the best ``max(SHORTLIST, 4 * limit)`` ids are scored with rapidfuzz.
@@ -16,20 +17,39 @@ So the work per lookup is bounded by constants, whatever the size of the index;
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from monitor.fields import entity_words
+from monitor.fields import DEMONYM_ENDINGS, entity_words
 from monitor.models import BaselineClaim, Claim
 from monitor.names import name_skeleton, same_name
 from monitor.stopwords import STOPWORDS
 
-__all__ = ["STOPWORDS", "BaselineIndex", "content_tokens", "similarity"]
+__all__ = ["STOPWORDS", "BaselineIndex", "content_tokens", "ent_head", "name_key", "similarity"]
 
+MAX_NAME_VARIANTS = 8  # full names kept per last word (the check is bounded too)
 MAX_QUERY_TOKENS = 10
+MAX_NAME_TOKENS = 3  # names looked up besides the rarest tokens
 MAX_POSTINGS = 300
 SHORTLIST = 24
+
+
+@lru_cache(maxsize=65536)
+def name_key(entity: str) -> frozenset[str]:
+    """The significant words of a name without titles and nationality adjectives
+    ("Syrian Prime Minister Mohammad Jalali" -> {"mohammad", "jalali"})."""
+    return frozenset(w for w in entity_words((entity,)) if not w.endswith(DEMONYM_ENDINGS))
+
+
+@lru_cache(maxsize=65536)
+def ent_head(entity: str) -> str:
+    """The last significant word of a name ("Bashar al-Assad" -> "assad")."""
+    significant = entity_words((entity,))
+    words = [w for w in re.split(r"[\s'-]+", entity.lower()) if w in significant]
+    return words[-1] if words else ""
 
 
 def content_tokens(key: str) -> set[str]:
@@ -53,6 +73,7 @@ class BaselineIndex:
         self._postings: dict[str, list[int]] = {}
         self._names: set[str] = set()  # significant words of the baseline's names
         self._by_skeleton: dict[str, set[str]] = {}  # their consonant skeletons
+        self._full_names: dict[str, set[frozenset[str]]] = {}  # last word -> full names
         self.last_visited = 0  # posting entries read by the last lookup
         self.last_scored = 0  # claims scored with rapidfuzz by the last lookup
         for claim in claims:
@@ -67,6 +88,22 @@ class BaselineIndex:
         for word in entity_words(claim.claim.entities) - self._names:
             self._names.add(word)
             self._by_skeleton.setdefault(name_skeleton(word), set()).add(word)
+        for ent in claim.claim.entities:
+            full = name_key(ent)
+            if len(full) > 1:
+                variants = self._full_names.setdefault(ent_head(ent), set())
+                if len(variants) < MAX_NAME_VARIANTS:
+                    variants.add(full)
+
+    def knows_name(self, entity: str) -> bool:
+        """The baseline writes this person's or thing's full name ("Bashar al-Assad") and
+        no other full name with the same last word ("Asma al-Assad"): its other words
+        then only say who is meant."""
+        full = name_key(entity)
+        variants = self._full_names.get(ent_head(entity), set())
+        if len(full) < 2 or full not in variants:
+            return False
+        return all(v <= full or full <= v for v in variants)
 
     def respell(self, word: str) -> str | None:
         """The baseline's spelling of a name word written otherwise ("saydnaya" ->
@@ -96,8 +133,13 @@ class BaselineIndex:
         weights: dict[int, float] = {}
         toks = [t for t in content_tokens(claim.key) if t in self._postings]
         toks.sort(key=lambda t: len(self._postings[t]))
+        # the names past the rarest tokens too: a sentence whose rare words all come from
+        # one baseline claim still finds the others that name what it names
+        names = entity_words(claim.entities)
+        query = toks[:MAX_QUERY_TOKENS]
+        query += [t for t in toks[MAX_QUERY_TOKENS:] if t in names][:MAX_NAME_TOKENS]
         n = len(self._claims)
-        for used, tok in enumerate(toks[:MAX_QUERY_TOKENS]):
+        for used, tok in enumerate(query):
             posting = self._postings[tok]
             df = len(posting)
             if df > MAX_POSTINGS:

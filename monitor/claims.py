@@ -46,6 +46,7 @@ def make_claim(sentence: str, position: int = 0) -> Claim:
     folded = undot_acronyms(ENTRY_STAMP.sub("", fold(text), count=1))
     norm, key, numbers, dates = normalise(folded)
     clean = LEADING_MARKUP.sub("", folded)
+    names = entities(clean)
     return Claim(
         text=text,
         norm=norm,
@@ -53,8 +54,8 @@ def make_claim(sentence: str, position: int = 0) -> Claim:
         position=position,
         numbers=numbers,
         dates=dates,
-        entities=entities(clean),
-        attribution=attribution(clean),
+        entities=names,
+        attribution=attribution(clean, names),
         negated=polarity_cues(norm).negated,
     )
 

@@ -4,18 +4,21 @@ Pure functions on ``Claim`` fields, used by the alignment of article versions an
 baseline check:
 
 - ``polarity_flipped``: a negator toggled or an antonym swapped, judged on the whole
-  sentences and on the edited tokens only (scope);
+  sentences, on the edited tokens only (scope), and clause by clause (two flips in two
+  clauses do not cancel out);
 - ``detail_changes``: replaced numbers, dates, names (entities), offices (roles) and
   source, as ``{"kind", "old", "new"}`` dicts. A name that is still written in the other
   version (a sentence opener such as "Rebel forces", a respelling, an acronym of a full
-  name, a pronoun in its place) is no change; how names are written and compared is in
-  ``monitor.names``.
+  name, a pronoun in its place) is no change; against the baseline a name counts as
+  replaced only in the same place and role ("fled to Moscow" / "left Syria" is none);
+  how names are written and compared is in ``monitor.names``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -23,7 +26,7 @@ from rapidfuzz import fuzz
 
 from monitor.claims import entity_words, polarity_cues
 from monitor.fields import TITLE_WORDS
-from monitor.lexicon import country_of
+from monitor.lexicon import country_of, stem
 from monitor.models import Claim
 from monitor.names import (
     acronym_of_any,
@@ -32,7 +35,9 @@ from monitor.names import (
     role_changes,
     same_name,
     same_neighbour,
+    same_role,
 )
+from monitor.polarity import clauses
 
 __all__ = [
     "denial_added",
@@ -80,6 +85,7 @@ _NEG_PREFIXES = {
     "dis": ("able", "al", "ed", "ee", "ful", "est", "ent"),
 }  # fmt: skip
 _MIN_BASE = 4  # "able" / "unable"; shorter bases ("in" + "to") are chance
+_PREFIX_STARTS = frozenset(p[:2] for p in _NEG_PREFIXES)
 
 
 def _prefix_negations(mine: set[str], theirs: set[str]) -> int:
@@ -87,6 +93,8 @@ def _prefix_negations(mine: set[str], theirs: set[str]) -> int:
     ``mine`` does not also have the bare word."""
     count = 0
     for w in mine:
+        if w[:2] not in _PREFIX_STARTS:
+            continue
         for prefix, endings in _NEG_PREFIXES.items():
             base = w[len(prefix) :]
             if (
@@ -125,7 +133,32 @@ def polarity_flipped(a: Claim, b: Claim) -> bool:
     if norms_flipped(a.norm, b.norm):
         return True
     seg_a, seg_b = _edited_segments(a.norm, b.norm)
-    return bool(seg_a or seg_b) and norms_flipped(seg_a, seg_b)
+    if not (seg_a or seg_b):
+        return False
+    return norms_flipped(seg_a, seg_b) or _clause_flipped(a.norm, b.norm)
+
+
+CLAUSE_MATCH = 0.6  # share of a clause's tokens the other version's clause must have
+
+
+def _clause_flipped(a: str, b: str) -> bool:
+    """A clause of ``a`` says the opposite of the clause of ``b`` that states it: two
+    flips in different clauses ("had been found intact and would be handed over" ->
+    "had not been found and might have been destroyed") do not cancel out."""
+    ca, cb = clauses(a), clauses(b)
+    if len(ca) == len(cb) == 1:
+        return False
+    for x in ca:
+        tx = set(x.split())
+        best = max(cb, key=lambda y: len(tx & set(y.split())))
+        ty = set(best.split())
+        if (
+            x != best
+            and len(tx & ty) >= CLAUSE_MATCH * max(len(tx), len(ty))
+            and norms_flipped(x, best)
+        ):
+            return True
+    return False
 
 
 def denial_added(a: Claim, b: Claim) -> bool:
@@ -220,12 +253,29 @@ def _source_changed(old: str | None, new: str | None) -> bool:
         return False  # "EU" / "European Union"
     if country_of(a) == country_of(b):
         return False  # "the Kremlin" / "Moscow"
+    if _place_of(wa) and _place_of(wa) == _place_of(wb):
+        return False  # "Jordan" / "the government in Amman"
     return fuzz.ratio(a, b) < SOURCE_TYPO_RATIO
+
+
+def _place_of(words: set[str]) -> frozenset[str]:
+    """The stems of a source's words besides generic nouns of a government ("the
+    government in Amman" -> the stem of "jordan", as "Jordan")."""
+    return frozenset(stem(w) for w in words - _GENERIC_SOURCES - _SOURCE_FILLER - {"in"})
 
 
 def _head(entity: str) -> str | None:
     words = [w for w in re.split(r"[\s-]+", entity.lower()) if w in entity_words((entity,))]
     return words[-1] if words else None
+
+
+def _replaced(entity: str, changed: AbstractSet[str], other_heads: set[str | None]) -> bool:
+    """``entity`` may have been replaced: its head is among the ``changed`` words, or some
+    of its words are and its head names nothing on the other side."""
+    head = _head(entity)
+    if head in changed:
+        return True
+    return head not in other_heads and not changed.isdisjoint(entity_words((entity,)))
 
 
 def _named_in(entity: str, claim: Claim) -> bool:
@@ -249,8 +299,12 @@ def _entity_changes(old: Claim, new: Claim, replace_only: bool) -> list[dict]:
     # an entity whose head (last word: the surname, the place) is still named on the
     # other side is the same one, re-qualified ("Syrian President Bashar al-Assad" ->
     # "Bashar al-Assad"); "Mayor Anna Keller" -> "Mayor Tomas Brandt" is a change
-    old_ents = [e for e in old.entities if _head(e) in gone]
-    new_ents = [e for e in new.entities if _head(e) in came]
+    # (a head written on the other side inside another name does not make it the same:
+    # "Institute for the Study of War" -> "Royal United Services Institute")
+    old_heads = {_head(e) for e in old.entities}
+    new_heads = {_head(e) for e in new.entities}
+    old_ents = [e for e in old.entities if _replaced(e, gone, new_heads)]
+    new_ents = [e for e in new.entities if _replaced(e, came, old_heads)]
     # still written on the other side, though not as a name ("Rebel forces ..." opening
     # one sentence, "... rebel forces" inside the other), or written as its acronym
     old_ents = [
@@ -313,7 +367,7 @@ def _slot_pairs(old_ents: list[str], new_ents: list[str], old: Claim, new: Claim
             same_run = any(
                 _in_run(o, d) and _in_run(n, i) for d, i in zip(deleted, inserted, strict=True)
             )
-            if same_run and same_neighbour(o, old, n, new):
+            if same_run and same_neighbour(o, old, n, new) and same_role(o, old, n, new):
                 pairs.append({"kind": "entity", "old": o, "new": n})
                 free.remove(n)
                 break

@@ -3,8 +3,10 @@
 ``contained`` looks for a candidate baseline claim that holds at least ``CONTAINMENT`` of
 the claim's concept stems (``monitor.lexicon``; the reporting frame, polarity cues,
 sentence adverbs and hedges dropped) and names every name of it at least by its last word
-(a capital may stand for its country). Polarity is compared in scope, on the smallest
-window of the baseline claim covering the shared stems, and details only against that
+(a capital may stand for its country; "the capital" for a capital city; a compound in
+one word or two). Polarity is compared in scope, on the smallest window of the baseline
+claim covering the shared stems against the claim's own window of them (each begun where
+a negator before it still governs it, ``scope_start``), and details only against that
 window (numbers and dates on a window widened by the claim's own lead and tail): flipped
 -> contradicted; agreeing -> held (a shortened / reworded baseline claim); replaced
 details -> updated. A claim's states ("left", "confirmed", "alive") must be asserted by
@@ -17,13 +19,23 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from monitor.align import claim_stems
 from monitor.claims import polarity_cues
 from monitor.compare import detail_changes, norms_flipped, source_words
-from monitor.fields import TITLE_WORDS, frame_words, speaker_resumed
-from monitor.lexicon import CAPITALS, FRAME, concept_stems, content_stems, stem
+from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, frame_words, speaker_resumed
+from monitor.lexicon import (
+    CAPITALS,
+    FRAME,
+    concept_stems,
+    content_stems,
+    implied_stems,
+    joined_stems,
+    stem,
+)
 from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.polarity import NEGATORS
 from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS
 
 __all__ = [
@@ -34,9 +46,11 @@ __all__ = [
     "Verdict",
     "contain_stems",
     "contained",
+    "names_found",
     "reporting_frame",
     "restrict",
     "said_as_noun",
+    "scope_start",
     "window",
 ]
 
@@ -60,23 +74,36 @@ class Verdict:
 HELD = Verdict(None)  # the baseline holds the claim
 
 
-def contain_stems(claim: Claim) -> set[str]:
+@lru_cache(maxsize=4096)
+def contain_stems(claim: Claim) -> frozenset[str]:
     """The stems containment looks for: content words, minus polarity cues, the source
     and the rest of the reporting frame ("told the TASS news agency", "wrote on
     Telegram"), sentence adverbs ("nevertheless", "meanwhile") and framing words
-    ("insisted", "is believed to")."""
-    drop = polarity_cues(claim.norm).cue_words | reporting_frame(claim) | DISCOURSE_WORDS
-    return claim_stems(claim, drop) - {FRAME}
+    ("insisted", "is believed to"). Cached: a claim is compared with many candidates."""
+    # a negator that negates nothing ("not only", "it is not clear whether") is no
+    # content either
+    drop = (
+        polarity_cues(claim.norm).cue_words | reporting_frame(claim) | DISCOURSE_WORDS | NEGATORS
+    )
+    return frozenset(claim_stems(claim, drop) - {FRAME})
 
 
 def reporting_frame(claim: Claim) -> set[str]:
     """Lowercase words of who states ``claim`` and how (``source_words`` and
     ``frame_words``); the source is left out when a pronoun takes it up as the subject
-    of the statement ("Turkey denied that it had backed ...")."""
+    of the statement ("Turkey denied that it had backed ..."), and so is a word of it
+    that the sentence writes twice."""
     frame = set(frame_words(claim.text))
     if not speaker_resumed(claim.text):
-        frame |= source_words(claim)
+        frame |= _source_only(claim)
     return frame
+
+
+def _source_only(claim: Claim) -> set[str]:
+    """The words of the claim's source, but one written again, which is part of the
+    statement too ("Russia's foreign ministry said that Russia took part ...")."""
+    toks = claim.norm.split()
+    return {w for w in source_words(claim) if toks.count(w) < 2}
 
 
 def window(seq: Sequence[str], targets: Collection[str]) -> tuple[int, int]:
@@ -101,13 +128,10 @@ def window(seq: Sequence[str], targets: Collection[str]) -> tuple[int, int]:
     return best
 
 
-# single-word names that are adjectives of nationality ("Syrian", "Lebanese", "Turkish"):
-# a restatement may leave them out
-_DEMONYM_ENDINGS = ("ian", "ese", "ish", "ean")
 _CAPITAL_OF = {country: capital for capital, country in CAPITALS.items()}
 
 
-def _names_found(claim: Claim, other_stems: set[str]) -> bool:
+def names_found(claim: Claim, other_stems: set[str]) -> bool:
     """Every name of ``claim`` (besides its source and reporting frame) is named in the
     other claim, at least by its last word: "Jalali and his family were granted asylum"
     is not what "Assad and his family were granted asylum" states, though most of its
@@ -116,7 +140,8 @@ def _names_found(claim: Claim, other_stems: set[str]) -> bool:
     for ent in claim.entities:
         words = [w for w in re.split(r"[\s'-]+", ent.lower()) if w and w not in frame]
         words = [w for w in words if w not in TITLE_WORDS and w not in STOPWORDS]
-        if not words or (len(words) == 1 and words[0].endswith(_DEMONYM_ENDINGS)):
+        # a nationality adjective ("Syrian", "Lebanese") may be left out in a restatement
+        if not words or (len(words) == 1 and words[0].endswith(DEMONYM_ENDINGS)):
             continue
         head = words[-1]
         # a capital for its country and back ("Moscow has backed ..." / "Russia ...")
@@ -126,8 +151,9 @@ def _names_found(claim: Claim, other_stems: set[str]) -> bool:
     return True
 
 
-def _contained_span(claim: Claim, other: Claim) -> tuple[str, str] | None:
-    """The part of ``other`` that states ``claim``, if ``other`` contains it.
+def _contained_span(claim: Claim, other: Claim) -> tuple[str, str, str] | None:
+    """The part of ``other`` that states ``claim``, if ``other`` contains it, and the part
+    of ``claim`` compared with it.
 
     ``claim``'s content stems (stopwords, polarity cues and the words of its source
     dropped) must be found in ``other`` at ``CONTAINMENT`` or more. Returns two windows
@@ -138,15 +164,17 @@ def _contained_span(claim: Claim, other: Claim) -> tuple[str, str] | None:
     compared ("On November 27, the HTS alliance launched ..." dates it before the stems).
     """
     mine = contain_stems(claim)
-    if len(claim_stems(claim, source_words(claim))) < CONTAIN_MIN_STEMS:
+    if len(claim_stems(claim, _source_only(claim))) < CONTAIN_MIN_STEMS:
         return None
     toks = other.norm.split()
     keys = other.key.split()
     other_stems = concept_stems(keys if len(keys) == len(toks) else toks)
-    shared = mine.intersection(other_stems)
+    shared = mine.intersection(other_stems) | (mine & implied_stems(toks))
+    if len(shared) < CONTAINMENT * len(mine):
+        shared |= mine & joined_stems(claim.key.split(), toks)  # "air base" / "airbase"
     if len(shared) < CONTAINMENT * len(mine):
         return None
-    if not _names_found(claim, set(other_stems)):
+    if not names_found(claim, set(other_stems)):
         return None
     start, end = window(other_stems, shared)
     tight = len(claim.norm.split()) + CONTAIN_TIGHT_SLACK
@@ -156,8 +184,37 @@ def _contained_span(claim: Claim, other: Claim) -> tuple[str, str] | None:
     mine_at = [i for i, st in enumerate(content_stems(claim_keys)) if st in shared]
     lead, tail = mine_at[0], len(claim_keys) - 1 - mine_at[-1]
     details = " ".join(toks[max(0, start - lead - 1) : end + tail + 1])
-    # a negator or auxiliary just before the window belongs to it ("did not confirm")
-    return " ".join(toks[max(0, start - 2) : end]), details
+    return " ".join(toks[scope_start(toks, start) : end]), details, _claim_window(claim, mine_at)
+
+
+def scope_start(toks: Sequence[str], start: int) -> int:
+    """Where a window starting at ``start`` begins with the words that belong to it: the
+    two tokens before it ("did not confirm"), and back to a negator before them when only
+    function and framing words stand between ("no evidence that | Assad fled"); a negator
+    of another content word stays out ("no means of | escape")."""
+    first = max(0, start - 2)
+    j = start - 1
+    while j >= 0 and (
+        toks[j] in STOPWORDS
+        or toks[j] in NEGATORS
+        or toks[j] in DISCOURSE_WORDS
+        or stem(toks[j]) == FRAME
+    ):
+        if toks[j] in NEGATORS:
+            first = min(first, j)
+        j -= 1
+    return first
+
+
+def _claim_window(claim: Claim, mine_at: list[int]) -> str:
+    """The part of ``claim`` that the container's window is judged against: its shared
+    stems and its polarity cues, begun as on the other side (a negator of another word
+    before both windows, "with no way | to escape" / "with no means | of escape", is left
+    out of both)."""
+    toks = claim.norm.split()
+    cues = polarity_cues(claim.norm).cue_words - NEGATORS
+    at = mine_at + [i for i, t in enumerate(toks) if t in cues]
+    return " ".join(toks[scope_start(toks, min(at)) : max(at) + 1])
 
 
 def restrict(claim: Claim, span: str, like: Claim | None = None, wide: str | None = None) -> Claim:
@@ -234,8 +291,8 @@ def contained(
         spans = _contained_span(claim, bc.claim)
         if spans is None:
             continue
-        span, detail_span = spans
-        if norms_flipped(claim.norm, span):
+        span, detail_span, own = spans
+        if norms_flipped(own, span):
             flipped = flipped or bc
             continue
         # judged where the baseline claim states it: "no official confirmation" in

@@ -1,11 +1,12 @@
 """Comparable fields of a claim besides numbers and dates: named entities and attribution.
 
 ``entities`` finds capitalised runs ("Bashar al-Assad", "Hayat Tahrir al-Sham",
-"Russian Foreign Ministry") minus sentence openers and generic capitalised words;
+"Russian Foreign Ministry", "Institute for the Study of War") minus sentence openers,
+generic capitalised words and a participle joined to a name ("HTS-led" -> "HTS");
 ``entity_words`` reduces them to their significant lowercase words (titles and particles
 dropped) for comparison; ``attribution`` finds who a claim is attributed to ("according
-to X", "X said", "X told Y"); ``frame_words`` finds the other words of the reporting
-frame (whom the source told, where it said it). Pure and regex-based.
+to X", "X said", "X has said", "X told Y"); ``frame_words`` finds the other words of the
+reporting frame (whom the source told, where it said it). Pure and regex-based.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from monitor.stopwords import NOT_NAMES, wordset
 from monitor.textnorm import MONTHS, NUMBER_WORDS, WEEKDAYS
 
 __all__ = [
+    "DEMONYM_ENDINGS",
     "TITLE_WORDS",
     "attribution",
     "entities",
@@ -87,14 +89,53 @@ _DETERMINERS = frozenset(
 _ATTR_CUT = re.compile(r"\s+(?:that|who|which|as|when|while|in order|to say|on)\b.*$", re.I)
 
 
+# Institutions named with a lowercase link ("Institute for the Study of War",
+# "Organisation for the Prohibition of Chemical Weapons", "Ministry of the Interior"):
+# a run ending in one of these nouns goes on over "for (the)" / "of the" / "on".
+_INSTITUTIONS = wordset(
+    """
+    institute institution organisation organization council committee commission
+    office ministry department agency centre center society foundation fund union
+    league association federation coalition court bank university observatory
+    tribunal authority bureau board academy
+    """
+)
+_INSTITUTION_LINK = re.compile(r"\s+(?:(?:for|of)\s+the|for|on)\s+")
+_MAX_LINK = len(" for the ")
+
+
+def _runs(text: str) -> list[tuple[int, str]]:
+    """The capitalised runs of ``text`` with their offsets, an institution's name
+    joined over its lowercase link."""
+    runs: list[tuple[int, str]] = []
+    end = -1
+    for m in _ENTITY_RE.finditer(text):
+        if (
+            runs
+            and m.start() - end <= _MAX_LINK
+            and _INSTITUTION_LINK.fullmatch(text, end, m.start())
+            and runs[-1][1].rsplit(None, 1)[-1].lower() in _INSTITUTIONS
+        ):
+            runs[-1] = (runs[-1][0], text[runs[-1][0] : m.end()])
+            end = m.end()
+            continue
+        runs.append((m.start(), m.group(0)))
+        end = m.end()
+    return runs
+
+
 def entities(text: str) -> tuple[str, ...]:
     """Capitalised runs that name someone or something, in reading order, without
     sentence openers, generic capitalised words, months and weekdays."""
     found: list[str] = []
-    for m in _ENTITY_RE.finditer(text):
-        for k, part in enumerate(re.split(r"'s?\s+", m.group(0))):
-            words = _POSSESSIVE.sub("", part).split()
-            opener = m.start() == 0 and k == 0  # words[0] opens the sentence
+    for start, run in _runs(text):
+        for k, part in enumerate(re.split(r"'s?\s+", run)):
+            # "Iranian-backed", "HTS-led": the name without its participle
+            words = [
+                _PARTICIPLE.sub("", w) if "-" in w else w
+                for w in _POSSESSIVE.sub("", part).split()
+            ]
+            opener = start == 0 and k == 0  # words[0] opens the sentence
             while words and (
                 # an all-capitals word is an acronym ("US"), not the pronoun
                 (words[0].lower() in NOT_NAMES and not (words[0].isupper() and len(words[0]) > 1))
@@ -113,14 +154,25 @@ def entities(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-# Endings of adverbs, participles and abstract nouns: a capitalised sentence opener with
-# one of them ("Initially", "Following", "Electricity", "Confirmation") is no name
-# ("-ance"/"-ence" are left out: "France", "Florence").
-_COMMON_ENDINGS = ("ly", "ing", "ed", "ity", "tion", "sion", "ment", "ness")
+_PARTICIPLE = re.compile(r"(?<=\w)(?:-[a-z]{3,})+$")
+# Endings of adverbs, participles, abstract nouns and plural nouns of people: a
+# capitalised sentence opener with one of them ("Initially", "Following", "Electricity",
+# "Confirmation", "Specialists", "Migrants", "Investigators") is no name ("-ance"/"-ence"
+# are left out: "France", "Florence"; so is "-ers": "Sanders").
+_COMMON_ENDINGS = (
+    "ly", "ing", "ed", "ity", "tion", "sion", "ment", "ness", "ists", "ants", "ors",
+)  # fmt: skip
 
 
 def _common_start(word: str) -> bool:
     return word.lower().endswith(_COMMON_ENDINGS) and not word.isupper()
+
+
+# endings of nationality adjectives ("Syrian", "Lebanese", "Turkish", "Korean")
+DEMONYM_ENDINGS = ("ian", "ese", "ish", "ean")
+# particles and links inside names: not significant words of them
+_NAME_LINKS = frozenset({"al", "el", "bin", "ibn", "of", "for", "on"})
+_LINKS_BEFORE = _NAME_LINKS | {"the"}  # words before the last words of a longer name
 
 
 def entity_words(entities: tuple[str, ...]) -> frozenset[str]:
@@ -128,7 +180,7 @@ def entity_words(entities: tuple[str, ...]) -> frozenset[str]:
     out: set[str] = set()
     for ent in entities:
         for w in re.split(r"[\s-]+", ent.lower()):
-            if len(w) > 1 and w not in TITLE_WORDS and w not in {"al", "el", "bin", "ibn", "of"}:
+            if len(w) > 1 and w not in TITLE_WORDS and w not in _NAME_LINKS:
                 out.add(w)
     return frozenset(out)
 
@@ -147,15 +199,16 @@ def _clean_attr(phrase: str, cut: bool = False) -> str | None:
         words.pop(0)
     while words and words[-1].islower() and (words[-1].endswith("ly") or words[-1] in _ATTR_LEAD):
         words.pop()
-    words = words[:6]
+    words = words[:_MAX_SPEAKER]
     if not words or (len(words) == 1 and words[0].lower() in _PRONOUNS):
         return None
     return " ".join(words)
 
 
-def attribution(text: str) -> str | None:
+def attribution(text: str, names: tuple[str, ...] | None = None) -> str | None:
     """Who the sentence is attributed to: "according to X" / "citing X", else the words
-    right before a reporting verb ("X said", "X told TASS"); None for a pronoun or none."""
+    right before a reporting verb ("X said", "X told TASS"); None for a pronoun or none.
+    ``names`` are the sentence's ``entities`` when the caller has them already."""
     m = _ACCORDING.search(text)
     if m:
         return _clean_attr(m.group(1), cut=True)
@@ -171,6 +224,9 @@ def attribution(text: str) -> str | None:
         if m is None:
             continue
         words = m.group(1).split()
+        # a perfect tense: "the Foreign Ministry has said" -> "the Foreign Ministry"
+        while len(words) > 1 and words[-1].lower() in _PERFECT:
+            words.pop()
         keep: list[str] = []
         for i, w in enumerate(reversed(words)):
             # an appositive ends at a comma: "..., Mikhail Ulyanov, said" -> the name; a
@@ -181,10 +237,25 @@ def attribution(text: str) -> str | None:
         if keep:
             cleaned = _clean_attr(" ".join(reversed(keep)))
             if cleaned:
-                return cleaned
+                return _whole_name(cleaned, text, names)
     return None
 
 
+def _whole_name(speaker: str, text: str, names: tuple[str, ...] | None) -> str:
+    """The name a speaker's last words end ("the Study of War" of "the Institute for the
+    Study of War said"), when it is not much longer; else the speaker as found."""
+    at = text.find(speaker)
+    before = text[max(0, at - 12) : at].split()
+    if at < 0 or not before or not (before[-1][:1].isupper() or before[-1] in _LINKS_BEFORE):
+        return speaker  # nothing of a name before it (the usual case: cheap)
+    for ent in entities(text) if names is None else names:
+        if ent != speaker and ent.endswith(speaker) and len(ent.split()) <= _MAX_SPEAKER:
+            return ent
+    return speaker
+
+
+_MAX_SPEAKER = 6  # words of a source
+_PERFECT = wordset("has have had")
 _CLAUSE_WORDS = wordset(
     "would will could should may might can must was were is are had has have be been that"
 )

@@ -4,17 +4,24 @@ Two statements of one fact rarely use the same words: "seized the capital" / "to
 control of the capital", "backed Assad" / "backing from Moscow", "the war broke out" /
 "the outbreak of the war". ``stem`` maps a normalised token to a comparable stem:
 
-1. irregular verb forms to their base ("took" -> "take", "fled" -> "flee");
-2. inflections stripped ("capturing" / "captured" / "captures" -> "captur"; "swiftly"
-   -> "swift");
-3. members of a concept class to the class label ("seize", "capture", "overrun" ->
+1. a capital or nationality adjective to its country ("Moscow", "Iranian" -> the stem
+   of "russia", "iran"; names that are more than a capital, "Abu", "Washington", aside);
+2. irregular verb forms to their base ("took" -> "take", "fled" -> "flee");
+3. inflections stripped ("capturing" / "captured" / "captures" -> "captur"; "swiftly"
+   -> "swift"), British spellings read as American ("rumours", "fuelled", "sceptical");
+4. members of a concept class to the class label ("seize", "capture", "overrun" ->
    ``CAPTURE``); other words to their first ``STEM`` letters (three more after a start
    that unrelated words share: "international" / "interior", "officer" / "official").
 
 ``concept_stems`` does the same over a token sequence and also folds two-word verbs
 ("take part" -> ``PARTICIPATE``, "broke out" -> ``BEGIN``): the first token becomes the
 concept, the second an empty string, so the result keeps the sequence's length (windows
-computed on it are windows of the tokens).
+computed on it are windows of the tokens). A framing verb with an object is content
+("maintained two bases" -> ``KEEP``; "maintains that" -> ``FRAME``).
+
+``implied_stems`` gives what a sentence states without the word ("Damascus" is also
+"the capital"); ``joined_stems`` matches compounds written in one or two words ("air
+base" / "airbase").
 
 The classes are general news vocabulary (verbs of conflict, movement, power and
 speech acts, and the nouns they go with), not the phrasing of any one story. Polarity
@@ -24,19 +31,25 @@ class joins two sides of a polarity concept. Pure; results are cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from monitor.stopwords import STOPWORDS, wordset
 
 __all__ = [
     "CAPITALS",
+    "CAPITAL_CITIES",
+    "DEMONYMS",
     "FRAME",
     "SEATS",
     "STEM",
     "concept_stems",
     "content_stems",
     "country_of",
+    "implied_stems",
+    "joined_stems",
     "lemma",
     "stem",
     "stems",
@@ -59,7 +72,7 @@ _IRREGULAR_FORMS = """
     spend:spent steal:stole,stolen tear:tore,torn wear:wore,worn sink:sank,sunk
     arise:arose,arisen awake:awoke,awoken bear:bore,borne beat:beaten bite:bit,bitten
     blow:blew,blown forget:forgot,forgotten ride:rode,ridden shake:shook,shaken
-    undertake:undertook,undertaken die:died,dying lie:lied,lying tie:tied,tying
+    undertake:undertook,undertaken die:died,dying lie:lied,lying tie:tied,tying show:shown
 """
 _IRREGULAR: dict[str, str] = {
     form: base
@@ -72,9 +85,12 @@ _KEEP_S = wordset("news series species status crisis analysis basis bus gas perh
 
 # Concept classes: label -> members (base forms; "verb_particle" for two-word verbs).
 _CLASSES: dict[str, str] = {
-    "CAPTURE": "capture seize overrun conquer storm take_control gain_control seize_control "
-    "take_over break_through",
-    "FLEE": "flee escape leave depart fly_out",
+    # "take" alone is the usual plain word for a capture ("took Aleppo"); its other uses
+    # are two-word verbs of their own ("take part", "take place", "take off")
+    "CAPTURE": "capture seize overrun conquer storm take takeover take_control "
+    "gain_control seize_control take_over break_through control",
+    "FLEE": "flee escape leave depart fly_out take_off",
+    "HAPPEN": "happen occur take_place",
     "ARRIVE": "arrive arrival reach",
     "BEGIN": "begin start launch commence outbreak break_out erupt",
     "ATTACK": "attack offensive assault strike raid",
@@ -82,7 +98,7 @@ _CLASSES: dict[str, str] = {
     "HELP": "help aid assist assistance",
     "PARTICIPATE": "participate participation take_part join involve",
     "DECIDE": "decide decision",
-    "ASYLUM": "asylum refuge shelter sanctuary haven",
+    "ASYLUM": "asylum refuge shelter sanctuary haven take_refuge take_in",
     "KILL": "kill slay assassinate",
     "DIE": "die dead death",
     "FREE": "free release liberate",
@@ -91,7 +107,8 @@ _CLASSES: dict[str, str] = {
     "FORCE": "force troop soldier fighter",
     "REBEL": "rebel insurgent",
     "PLANE": "plane aircraft jet airplane airliner",
-    "GOVERNMENT": "government regime administration",
+    "GOVERNMENT": "government regime administration rule",
+    "FAMILY": "family relative",
     "TALKS": "talk negotiation negotiate dialogue",
     "MEET": "meet meeting",
     "RESIGN": "resign resignation step_down stand_down quit",
@@ -120,12 +137,24 @@ _CLASSES: dict[str, str] = {
     "DISABLE": "disable deactivate switch_off turn_off shut_off",
     "AVOID": "avoid stay_away shun",
     "ABANDON": "abandon desert",
-    "TRAVEL": "travel fly journey",
+    "TRAVEL": "travel fly journey airlift",
+    "LEAD": "lead head_by",
+    "SHOW": "show underscore highlight demonstrate illustrate",
+    "DOUBT": "doubt question skepticism skeptical skeptic uncertainty",
+    "CURRENT": "current currently present presently",
+    "KEEP": "keep retain preserve hold_on",
+    "CONTACT": "contact touch",
+    "SAFETY": "safety security safe",
+    "ACHIEVE": "achieve secure win attain",
+    "PLEDGE": "pledge promise vow assure guarantee ensure",
+    "AUTHENTIC": "authentic authenticity genuine",
+    "COOPERATE": "cooperate cooperation collaborate collaboration work_with",
+    "PREVIOUS": "former formerly previous previously",
     # how a statement is framed, not what it states: speech acts, hedges and evidence
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "
     "suggest claim believe think expect appear seem likely probably possibly perhaps "
-    "evidence indication proof quote cite",
+    "evidence indication proof quote cite clear unclear certain uncertain",
 }
 
 # Capitals stand for their countries' governments ("Moscow has backed Assad"): a name
@@ -141,11 +170,64 @@ CAPITALS: dict[str, str] = {
     "abu": "uae", "tripoli": "libya", "khartoum": "sudan", "sanaa": "yemen",
 }  # fmt: skip
 
+# Nationality adjectives whose country does not share their first ``STEM`` letters
+# ("Iranian" / "Iran"; "Russian" / "Russia" need nothing)
+DEMONYMS: dict[str, str] = {
+    "iranian": "iran", "iraqi": "iraq", "turkish": "turkey", "british": "britain",
+    "chinese": "china", "french": "france", "afghan": "afghanistan", "emirati": "uae",
+    "omani": "oman", "cuban": "cuba", "malian": "mali", "yemeni": "yemen",
+}  # fmt: skip
+# Capitals that name more than one thing ("Abu Mohammed", "Washington Post", the two
+# Koreas) are not read as their country when words are compared.
+_AMBIGUOUS_CAPITALS = frozenset({"abu", "washington", "seoul", "pyongyang", "jerusalem"})
+# a capital or nationality adjective -> the country it stands for, in word comparison
+_PLACE_WORDS = {
+    word: country
+    for word, country in (CAPITALS | DEMONYMS).items()
+    if word not in _AMBIGUOUS_CAPITALS
+}
+
 # Seats of government that stand for their countries ("the Kremlin said")
 SEATS: dict[str, str] = {
     "kremlin": "russia", "white house": "us", "elysee": "france",
     "downing street": "britain",
 }  # fmt: skip
+
+
+# Capital cities: "the capital" in one sentence may name the one another sentence names
+CAPITAL_CITIES = frozenset(CAPITALS) | wordset(
+    """
+    damascus sanaa nicosia athens vienna budapest prague bucharest sofia belgrade
+    stockholm oslo helsinki copenhagen dublin lisbon bern ottawa canberra havana caracas
+    nairobi addis tunis algiers rabat muscat manama tbilisi yerevan baku tashkent
+    """
+)
+
+
+def implied_stems(tokens: Iterable[str]) -> frozenset[str]:
+    """Stems a sentence states without their word: one that names a capital city also
+    says "capital" ("rebels entered Damascus" / "rebels entered the capital")."""
+    return frozenset({stem("capital")}) if not CAPITAL_CITIES.isdisjoint(tokens) else frozenset()
+
+
+def joined_stems(tokens: Sequence[str], other: Sequence[str]) -> set[str]:
+    """Stems of ``tokens`` that ``other`` writes as one word where they are two, or as two
+    where they are one ("air base" / "airbase", "cease fire" / "ceasefire")."""
+    mine_words, mine_pairs = _compounds(tuple(tokens))
+    their_words, their_pairs = _compounds(tuple(other))
+    out: set[str] = set()
+    for joined in mine_pairs.keys() & their_words:
+        out.update(mine_pairs[joined])
+    out.update(stem(t) for t in mine_words & their_pairs.keys())
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _compounds(tokens: tuple[str, ...]) -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
+    """The tokens, and each pair of neighbours written as one word -> their stems
+    (cached: baseline claims are compared again and again)."""
+    pairs = {a + b: (stem(a), stem(b)) for a, b in pairwise(tokens) if len(a) > 1 and len(b) > 1}
+    return frozenset(tokens), pairs
 
 
 def country_of(name: str) -> str:
@@ -175,9 +257,14 @@ def lemma(token: str) -> str:
             if suffix == "es" and not word.endswith(_SIBILANT_ES):
                 continue
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                if suffix == "ed" and word.endswith("eed"):
+                    word = word[:-1]  # "guaranteed" -> "guarantee", "agreed" -> "agree"
+                    break
                 word = word[: -len(suffix)]
-                # a doubled final consonant: "stopped" -> "stop", "beginning" -> "begin"
-                if suffix in ("ing", "ed") and word[-1] == word[-2] and word[-1] not in "lsz":
+                # a doubled final consonant: "stopped" -> "stop", "beginning" -> "begin";
+                # a British "-ll-": "fuelled" -> "fuel", "travelling" -> "travel"
+                doubled = word[-1] == word[-2] and word[-1] not in "lsz"
+                if suffix in ("ing", "ed") and (doubled or word.endswith("ell")):
                     word = word[:-1]
                 break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
@@ -205,11 +292,28 @@ _CROWDED_STARTS = (
 _CROWDED_EXTRA = 3
 
 
+# British spellings read as American ones, so that both compare: "rumour" / "rumor",
+# "favourite" / "favorite", "sceptical" / "skeptical" ("-ise" / "-ize", "defence" /
+# "defense" already share their first letters).
+_OUR = re.compile(r"(?<=[^aeiou])our(?=(?:ite?|abl|able|ably|ful|less)?$)")
+
+
+def _american(word: str) -> str:
+    if word.startswith("scep"):
+        return "skep" + word[4:]
+    return _OUR.sub("or", word) if len(word) >= 6 else word
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """The comparable stem of one lowercase token: its concept label or the first
-    ``STEM`` letters of its lemma (a few more after a crowded start such as "inter")."""
-    base = lemma(token)
+    ``STEM`` letters of its lemma (a few more after a crowded start such as "inter").
+    A capital or a nationality adjective stems as its country ("Moscow", "Russian" ->
+    the stem of "russia"), British spellings as American ones."""
+    country = _PLACE_WORDS.get(token)
+    if country is not None:
+        return stem(country)
+    base = _american(lemma(token))
     label = _CONCEPT.get(base)
     if label is not None:
         return label
@@ -241,7 +345,16 @@ def _concept_stems(tokens: tuple[str, ...]) -> tuple[str, ...]:
             if label is not None:
                 out[i] = label
                 out[i + 1] = ""
+    for i, tok in enumerate(tokens):
+        # a framing verb with an object states something: "Russia has maintained two
+        # bases" (kept them), not "Assad maintains that ..."
+        content = _FRAME_WITH_OBJECT.get(lemma(tok))
+        if content is not None and tokens[i + 1 : i + 2] not in ((), ("that",)):
+            out[i] = content
     return tuple(out)
+
+
+_FRAME_WITH_OBJECT = {lemma("maintain"): "KEEP"}
 
 
 def content_stems(tokens: Sequence[str], drop: Collection[str] = ()) -> list[str]:

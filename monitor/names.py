@@ -10,8 +10,9 @@ Pure helpers for ``monitor.compare`` and the baseline index:
   minister" -> "Qatar's emir"), for a statement whose person is named by office only;
 - ``pro_form_for``: a pronoun or "there" standing where the other version names someone
   or somewhere ("executed at Sednaya" -> "executed there");
-- ``neighbours`` / ``same_neighbour``: the content words around a name, to tell a name
-  replaced in place from two names in different clauses.
+- ``neighbours`` / ``same_neighbour`` / ``same_role``: the content words and the
+  preposition around a name, to tell a name replaced in place from two names in
+  different clauses or roles.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "role_changes",
     "same_name",
     "same_neighbour",
+    "same_role",
 ]
 
 ENTITY_TYPO_RATIO = 85.0  # an entity respelled this closely is a typo fix, not a change
@@ -117,6 +119,33 @@ def same_neighbour(a: str, claim_a: Claim, b: str, claim_b: Claim) -> bool:
     return (before_a is not None and before_a == before_b) or (
         after_a is not None and after_a == after_b
     )
+
+
+# Prepositions give a name its role: "fled to Moscow" (where to) is not "left Syria"
+# (where from), though the two stand next to the same verb.
+_ROLE_PREPOSITIONS = frozenset(
+    {"to", "from", "in", "into", "at", "on", "for", "by", "with", "of", "near", "towards",
+     "toward", "inside", "outside", "across", "through", "via", "against", "over"}
+)  # fmt: skip
+
+
+def _preposition(entity: str, claim: Claim) -> str | None:
+    """The preposition right before ``entity`` in ``claim`` (None if another word)."""
+    words = [w.replace("'", "") for w in re.split(r"[\s-]+", entity.lower()) if w]
+    toks = claim.norm.split()
+    n = len(words)
+    at = next((i for i in range(1, len(toks) - n + 1) if toks[i : i + n] == words), None)
+    if at is None:
+        return None
+    before = toks[at - 1]
+    if before == "the" and at >= 2:
+        before = toks[at - 2]
+    return before if before in _ROLE_PREPOSITIONS else None
+
+
+def same_role(a: str, claim_a: Claim, b: str, claim_b: Claim) -> bool:
+    """``a`` and ``b`` follow the same preposition, or neither follows one."""
+    return _preposition(a, claim_a) == _preposition(b, claim_b)
 
 
 # words that stand for a name already given ("executed at Saydnaya" -> "executed there")

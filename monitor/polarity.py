@@ -6,7 +6,10 @@ that the diff can tell a polarity flip ("was alive" -> "was dead", "has been con
 paraphrase. ``Polarity.negated`` is the parity of negators plus negative members of the
 polar concepts. The lexicon is general and small: concepts with their two sides, not
 phrases of any one story. A negator's scope is counted in content words, so that a list
-after it ("at no point had he considered stepping down or fleeing") stays in it.
+after it ("at no point had he considered stepping down or fleeing") stays in it. Some
+words only look like cues: a hedge ("it is not clear whether"), "left him unable",
+"stayed in power", "a failed initiative to". ``clauses`` splits a sentence where a
+coordinator opens a new verb group, so that flips are counted clause by clause.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from monitor.stopwords import STOPWORDS, wordset
+from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS, wordset
 
-__all__ = ["NEGATORS", "Polarity", "polarity_cues"]
+__all__ = ["NEGATORS", "Polarity", "clauses", "polarity_cues"]
 
 NEGATORS = wordset(
     """
@@ -139,15 +142,23 @@ for _concept, (_pos, _neg) in _ANTONYMS.items():
                 if (_concept, _sign) not in _hits:
                     _hits.append((_concept, _sign))
 _BIGRAM_FIRST = frozenset(k.split("_")[0] for k in _CUE_INDEX if "_" in k)
-# "no fewer than 20", "not only": a negator that does not negate the claim
+# "no fewer than 20", "not only": a negator that does not negate the claim; "it was not
+# clear whether ...": a hedge on the question, which it neither asserts nor denies
 _NOT_NEGATION = frozenset(
     {("not", "only"), ("no", "doubt"), ("not", "just"), ("no", "fewer"), ("no", "less")}
     | {("no", "more"), ("not", "least")}
+    | {("not", "clear"), ("not", "known"), ("not", "certain"), ("not", "sure")}
 )
 # "stay away from", "left behind": a member followed by one of these states nothing of
 # its concept
 _NOT_CUE_BEFORE = frozenset({"stay", "left", "remain"})
 _NOT_CUE_AFTER = frozenset({"away", "behind", "unclear", "unknown"})
+# "left him unable to ...", "leaving them exposed": "leave" with a person as its object
+# makes a state, it does not depart
+_LEAVE = frozenset({"left", "leave", "leaves", "leaving"})
+_PERSON_OBJECTS = frozenset({"him", "her", "them", "us", "me", "you"})
+# "stayed in power", "remains in office": a position held, not a place
+_POSITIONS = frozenset({"power", "office", "charge"})
 # Verbs that negate the verb after "to" (at most two words later): "declined to confirm",
 # "failed on Monday to reach", "has yet to confirm", "refused to leave" (by lemma).
 _NEGATING_BEFORE_TO = frozenset({"refus", "declin", "fail", "unabl"})
@@ -188,6 +199,66 @@ class Polarity:
         return {c: next(iter(signs)) for c, signs in self.scoped.items() if len(signs) == 1}
 
 
+_WEEKDAYS = wordset("monday tuesday wednesday thursday friday saturday sunday")
+
+
+def _verb_before_to(toks: list[str], i: int) -> bool:
+    """``toks[i]`` ("failed", "refused") governs a "to" at most two words later, with only
+    function words, adverbs or dates between ("failed on Monday to reach"); not "a failed
+    diplomatic initiative to remove", where it qualifies a noun."""
+    if i and toks[i - 1] in ("a", "an", "the"):
+        return False
+    for tok in toks[i + 1 : i + 4]:
+        if tok == "to":
+            return True
+        if not (
+            tok in STOPWORDS
+            or tok in DISCOURSE_WORDS
+            or tok.endswith("ly")
+            or tok in _WEEKDAYS
+            or tok[:1].isdigit()
+        ):
+            return False
+    return False
+
+
+def _not_a_cue(tok: str, nxt: str, after: list[str]) -> bool:
+    """A member of the lexicon that states nothing of its concept where it stands:
+    "stay away", "left behind", "left him unable", "remained in power"."""
+    if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
+        return True
+    if tok in _LEAVE and nxt in _PERSON_OBJECTS:
+        return True
+    return nxt == "in" and bool(after) and after[0] in _POSITIONS
+
+
+# A coordinator or relative pronoun opens a clause of its own when a verb group or a
+# subject follows it ("... had not been found | and might have been destroyed"): a
+# negator in one clause says nothing of the states of the other.
+_CLAUSE_OPENERS = frozenset({"and", "but", "or", "while", "whereas", "although", "though"})
+_RELATIVES = frozenset({"which", "who"})
+_VERB_GROUP = wordset(
+    """
+    would will could can might may must should shall was were is are had has have did
+    does do he she they it we i
+    """
+)
+
+
+def clauses(norm: str) -> list[str]:
+    """The clauses of a normalised sentence (split before a coordinator that opens a new
+    verb group, and before a relative pronoun); one item when there is no such break."""
+    toks = norm.split()
+    out: list[list[str]] = [[]]
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        opens = tok in _RELATIVES or (tok in _CLAUSE_OPENERS and nxt in _VERB_GROUP)
+        if opens and out[-1]:
+            out.append([])
+        out[-1].append(tok)
+    return [" ".join(c) for c in out]
+
+
 @lru_cache(maxsize=65536)
 def polarity_cues(norm: str) -> Polarity:
     toks = norm.split()
@@ -210,7 +281,7 @@ def polarity_cues(norm: str) -> Polarity:
             negator = (
                 tok[:4] in _NEGATING_PREFIXES
                 and _lemma(tok) in _NEGATING_BEFORE_TO
-                and "to" in toks[i + 1 : i + 4]
+                and _verb_before_to(toks, i)
             )
         if negator:
             negators += 1
@@ -224,7 +295,7 @@ def polarity_cues(norm: str) -> Polarity:
         if hits is None and tok.endswith(_INFLECTIONS):
             hits = _CUE_INDEX.get("~" + _lemma(tok))
         bigram = _CUE_INDEX.get(f"{tok}_{nxt}") if tok in _BIGRAM_FIRST else None
-        if (not hits and not bigram) or (nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE):
+        if (not hits and not bigram) or _not_a_cue(tok, nxt, toks[i + 2 : i + 3]):
             continue
         negative = False
         for cand_hits, pair in ((hits, False), (bigram, True)):

@@ -177,15 +177,21 @@ def is_claim(sentence: str) -> bool:
         return False
     if not terminal:
         return False if len(words) <= 20 or _title_case(words) else not s.endswith(":")
-    return not (_title_case(words) and len(words) <= 12)
+    # a full stop makes a sentence of a name-heavy line ("According to SANA, Ghassan
+    # Fidan arrived in Moscow."), unless every word a headline capitalises is capitalised
+    return not (_title_case(words, TITLE_CASE_FULL) and len(words) <= 12)
 
 
-def _title_case(words: list[str]) -> bool:
+TITLE_CASE_SHARE = 0.75  # capitalised share of the content words of an unpunctuated title
+TITLE_CASE_FULL = 1.0  # ... of a title that ends in a full stop
+
+
+def _title_case(words: list[str], share: float = TITLE_CASE_SHARE) -> bool:
     content = [w for w in words if w.lower() not in _SMALL_WORDS]
     if not content:
         return False
     caps = sum(1 for w in content if w[0].isupper())
-    return caps / len(content) >= 0.75
+    return caps / len(content) >= share
 
 
 def _is_date_line(s: str) -> bool:

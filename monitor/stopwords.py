@@ -83,5 +83,6 @@ NOT_NAMES = (FUNCTION_WORDS - _NAME_LIKE_AUXILIARIES) | wordset(
     authorities police troops forces rebels protesters critics observers people media news
     statement confirmation anchor
     president prime minister former deposed late new mr mrs ms dr gen
+    days weeks months years hours minutes decades
     """
 )

@@ -5,12 +5,13 @@
 - ``norm``: dates canonicalised to ``MM-DD`` / ``YYYY-MM-DD`` / ``YYYY-MM`` / ``YYYY`` /
   weekday name, clock times to ``HH:MM``, number words to digits ("three" -> "3",
   "two hundred thousand" -> "200000"), thousands separators folded, lowercased,
-  punctuation stripped, whitespace collapsed;
+  punctuation stripped, a possessive "'s" dropped ("the EU's" -> "eu"), whitespace
+  collapsed;
 - ``key``: ``norm`` with numbers replaced by ``#`` and dates/times by ``@``, so two versions
   of a statement with a changed detail share a key;
 - ``numbers`` / ``dates``: the canonical values in reading order ("1" is left out of
   ``numbers``: "one"/"a" is as much an article as a count); money with a scale letter
-  counts in full ("$250m" -> "250000000").
+  counts in full ("$250m" -> "250000000"); a period in years ("a decade" -> "10 years").
 
 Pure and regex-based; every pattern is compiled once at import time.
 """
@@ -67,7 +68,7 @@ _DATE_FORMS = {
     "iso": r"\b(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b",
     "day_month": rf"\b(?:the\s+)?(?P<ad>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<am>{_MON})\b\.?"
     rf"(?:,?\s+(?P<ay>\d{{4}})\b)?",
-    "month_day": rf"\b(?P<bm>{_MON})\b\.?\s+(?P<bd>\d{{1,2}}){_ORD}(?![\d:])\b"
+    "month_day": rf"\b(?P<bm>{_MON})\b\.?\s+(?P<bd>\d{{1,2}}){_ORD}(?!\d|:\d)\b"
     rf"(?:,?\s+(?P<by>\d{{4}})\b)?",
     "month_year": rf"\b(?P<cm>{_MON})\b\.?,?\s+(?P<cy>(?:19|20)\d{{2}})\b",
     "year": r"\b(?P<yp>in|since|by|from|until|till|before|after|during|of|early|late|mid)[\s-]+"
@@ -190,6 +191,10 @@ NUMBER_WORDS = (
 )
 
 
+# Periods counted in years: "a decade" is "10 years", "two centuries" "200 years".
+_PERIODS = {"decade": 10, "decades": 10, "century": 100, "centuries": 100}
+
+
 # Money with a scale letter: "$250m" -> "$250 million", "£1.5bn" -> "£1.5 billion".
 _MONEY_SCALE = re.compile(r"([$£€¥])\s?(\d+(?:\.\d+)?)\s?(bn|m|k)\b", re.I)
 _SCALE_LETTERS = {"bn": "billion", "m": "million", "k": "thousand"}
@@ -298,6 +303,8 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
             j = i + 1
         elif tok == "a" and i + 1 < n and raw_tokens[i + 1] == "dozen":
             value, j = 12.0, i + 2
+        elif tok in ("a", "one") and i + 1 < n and raw_tokens[i + 1] in _PERIODS:
+            value, j = 1.0, i + 1  # "a decade" -> "10 years" below
         elif tok == "dozen":
             value, j = 12.0, i + 1
         elif tok in _UNITS or tok in _TENS:
@@ -307,14 +314,22 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
             while j < n and raw_tokens[j] in _SCALES:
                 value *= _SCALES[raw_tokens[j]]
                 j += 1
+            period = raw_tokens[j] if j < n else ""
+            if period in _PERIODS:  # "a decade" / "two decades" -> "10 years" / "20 years"
+                value *= _PERIODS[period]
+                j += 1
             s = _fmt_number(value)
             if value != 1:  # "one"/"1" is as much an article as a count ("a submarine")
                 numbers.append(s)
             norm_toks.append(s)
             key_toks.append("#")
+            if period in _PERIODS:
+                norm_toks.append("years")
+                key_toks.append("years")
             i = j
             continue
-        tok = tok.replace("'", "")
+        # a possessive is its name: "the EU's chief" -> "eu", as "the EU chief"
+        tok = tok.removesuffix("'s").replace("'", "")
         norm_toks.append(tok)
         key_toks.append(tok)
         i += 1

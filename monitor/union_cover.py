@@ -9,7 +9,10 @@ backing from Russia and Iran" and "... support for Assad throughout the civil wa
 - one baseline claim (the primary) holds at least ``UNION_PRIMARY`` of its content stems,
   and at most ``UNION_MAX`` claims in all (one more per ``UNION_STEMS_PER_CLAIM`` stems of
   a long sentence), each sharing at least ``UNION_SHARED`` stems with it, one of them
-  not a name or title, hold at least ``CONTAINMENT`` of them;
+  not a name or title (or asserting one of its states alike), hold at least
+  ``CONTAINMENT`` of them; the claims are chosen for the names first, then for the
+  numbers and dates, then for the other stems, one that agrees before one that says the
+  opposite;
 - every detail is found in those claims: each word of each name, each number, each date;
   and no claim has another name in the place of one of the sentence's ("officials said
   the terminal in Dover ..." against "... the terminal in Calais ..."; ``detail_changes``
@@ -30,6 +33,7 @@ few claims share, leave the sentence to the later steps (it is new). Pure.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from monitor.claims import entity_words, polarity_cues
@@ -42,10 +46,11 @@ from monitor.containment import (
     reporting_frame,
     restrict,
     said_as_noun,
+    scope_start,
     window,
 )
 from monitor.fields import TITLE_WORDS
-from monitor.lexicon import concept_stems, stems
+from monitor.lexicon import concept_stems, implied_stems, joined_stems, stems
 from monitor.models import BaselineClaim, ChangeType, Claim
 from monitor.polarity import NEGATORS
 
@@ -75,7 +80,7 @@ class _Support:
     the opposite of that span."""
 
     shared: frozenset[str]
-    predicate: int  # shared stems that are not names or titles
+    predicate: int  # shared stems that are not names or titles, and agreed states
     span: tuple[int, int]
     agreed: frozenset[str]
     flipped: bool
@@ -84,22 +89,28 @@ class _Support:
 
 
 def _support(
-    claim: Claim, claim_stems: list[str], mine: set[str], names: set[str], bc: BaselineClaim
+    claim: Claim,
+    claim_stems: list[str],
+    mine: AbstractSet[str],
+    names: AbstractSet[str],
+    bc: BaselineClaim,
 ) -> _Support | None:
     """``bc`` as a contributor to a cover of ``claim``; None if it shares too little."""
     other = bc.claim
     toks = other.norm.split()
     keys = other.key.split()
     other_stems = concept_stems(keys if len(keys) == len(toks) else toks)
-    shared = mine.intersection(other_stems)
+    shared = (mine & set(other_stems)) | (mine & implied_stems(toks))
+    shared |= mine & joined_stems(claim.key.split(), toks)  # "air base" / "airbase"
     if len(shared) < UNION_SHARED:
         return None
     lo, hi = window(other_stems, shared)
     c_lo, c_hi = window(claim_stems, shared)
     # a negator or auxiliary just before a window belongs to it ("did not confirm")
-    c_lo = max(0, c_lo - 2)
-    mine_window = " ".join(claim.norm.split()[c_lo:c_hi])
-    their_window = " ".join(toks[max(0, lo - 2) : hi])
+    mine_toks = claim.norm.split()
+    c_lo = scope_start(mine_toks, c_lo)
+    mine_window = " ".join(mine_toks[c_lo:c_hi])
+    their_window = " ".join(toks[scope_start(toks, lo) : hi])
     states = polarity_cues(mine_window).effective()
     # a flat statement asserts itself: "X denied that P" says the opposite of "P"
     theirs = {"truth": 1} | polarity_cues(their_window).effective()
@@ -111,7 +122,9 @@ def _support(
         for c, sign in states.items()
         if theirs.get(c) == sign or (c not in theirs and said_as_noun(claim, [c], their_window))
     )
-    predicate = len(shared - names - _TITLE_STEMS)
+    # what it states besides names: other shared words, and the states it asserts alike
+    # ("... confirmed that Assad fled Syria on December 8" states the flight)
+    predicate = len(shared - names - _TITLE_STEMS) + len(agreed)
     return _Support(
         frozenset(shared), predicate, (c_lo, c_hi), agreed, flipped, bc, their_window
     )
@@ -129,14 +142,19 @@ def _renamed(support: _Support, claim: Claim) -> bool:
     )
 
 
-def _details_found(claim: Claim, chosen: Sequence[_Support]) -> bool:
-    """Every number and date of ``claim`` is in one of the chosen claims (a date written
-    more or less fully counts)."""
+def _missing_details(
+    claim: Claim, chosen: Sequence[_Support], of: Sequence[str] | None = None
+) -> list[str]:
+    """The numbers and dates of ``claim`` (or those in ``of``) that none of the chosen
+    claims has (a date written more or less fully counts)."""
     numbers = {n for s in chosen for n in s.baseline.claim.numbers}
     dates = {d for s in chosen for d in s.baseline.claim.dates}
-    if any(n not in numbers for n in claim.numbers):
-        return False
-    return all(d in dates or any(same_date(d, o) for o in dates) for d in claim.dates)
+    wanted = [*claim.numbers, *claim.dates] if of is None else of
+    return [
+        v
+        for v in wanted
+        if v not in numbers and v not in dates and not any(same_date(v, o) for o in dates)
+    ]
 
 
 def _polarity_kept(claim: Claim, chosen: Sequence[_Support]) -> bool:
@@ -172,21 +190,31 @@ def union_cover(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> V
         return None
     chosen = [primary]
     covered = set(primary.shared)
+    missing = _missing_details(claim, chosen)
     limit = max(UNION_MAX, -(-len(mine) // UNION_STEMS_PER_CLAIM))
     rest = [s for s in supports if s is not primary]
-    while len(chosen) < limit and not (names <= covered and len(covered) == len(mine)):
-        # names first: each of their words must be found
-        rest.sort(key=lambda s: (len((s.shared - covered) & names), len(s.shared - covered)))
-        while rest and rest[-1].shared - covered and _renamed(rest[-1], claim):
+
+    def gain(s: _Support) -> tuple[int, int, int, bool, int]:
+        # names first: each of their words must be found; then the numbers and dates,
+        # then the other stems; a claim that agrees before one that says the opposite
+        new = s.shared - covered
+        found = len(missing) - len(_missing_details(claim, [s], missing))
+        return len(new & names), found, len(new), not s.flipped, len(s.shared)
+
+    while len(chosen) < limit and not (names <= covered and len(covered) == len(mine)
+                                       and not missing):  # fmt: skip
+        rest.sort(key=gain)
+        while rest and any(gain(rest[-1])[:3]) and _renamed(rest[-1], claim):
             rest.pop()
-        if not rest or not rest[-1].shared - covered:
+        if not rest or not any(gain(rest[-1])[:3]):
             break
         best = rest.pop()
         chosen.append(best)
         covered |= best.shared
+        missing = _missing_details(claim, [best], missing)
     if not names <= covered or len(covered) < CONTAINMENT * len(mine):
         return None
-    if not _details_found(claim, chosen):
+    if missing:
         return None
     # a claim that says the opposite of a main part of the sentence makes it a
     # contradiction; of a smaller part, the cover is in doubt (its window of the

@@ -157,3 +157,23 @@ def test_no_merge_across_a_long_gap() -> None:
         ]
     )
     assert all(len(g.old) == 1 for g in align(prev, cur))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Engineers from the Organisation for the Safety of Air Navigation inspected the "
+            "runway on Monday.",
+            "Engineers from the International Civil Aviation Organization inspected the runway "
+            "on Monday.",
+        ),
+        (
+            "Experts at the Centre for Naval Analyses say Moscow is moving helicopters.",
+            "Experts at the Black Sea Security Centre say Moscow is moving helicopters.",
+        ),
+    ],
+    ids=["name-with-links-masked-whole", "name-with-links-replaced"],
+)
+def test_long_names_are_masked_as_one(old: str, new: str) -> None:
+    assert align_score(make_claim(old), make_claim(new)) >= ALIGN_THRESHOLD

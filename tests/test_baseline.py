@@ -131,3 +131,37 @@ def test_rare_token_found_in_large_index() -> None:
 )
 def test_respell_gives_the_baseline_spelling(word: str, spelling: str | None) -> None:
     assert _seed_index().respell(word) == spelling
+
+
+def test_names_are_looked_up_past_the_rarest_words() -> None:
+    # the rare words all come from one claim; the name finds the other
+    idx = BaselineIndex(
+        BaselineClaim(make_claim(s), "a")
+        for s in [
+            "Tolerant pluralist rhetoric marked every speech the charismatic commander "
+            "delivered before cheering crowds in northern provinces.",
+            "HTS once had ties to al-Qaeda.",
+            *[f"HTS fighters entered town number {i}." for i in range(5)],
+        ]
+    )
+    query = make_claim(
+        "Tolerant pluralist rhetoric marked every speech the charismatic HTS commander "
+        "delivered before cheering crowds in northern provinces."
+    )
+    texts = {bc.claim.text for bc in idx.candidates(query, 24)}
+    assert "HTS once had ties to al-Qaeda." in texts
+
+
+@pytest.mark.parametrize(
+    ("names", "entity", "known"),
+    [
+        (["Bashar al-Assad fled.", "Assad left."], "Bashar al-Assad", True),
+        (["Bashar al-Assad fled.", "Asma al-Assad stayed."], "Bashar al-Assad", False),
+        (["Assad left."], "Bashar al-Assad", False),
+        (["Syrian Prime Minister Mohammad Jalali stayed."], "Mohammad Jalali", True),
+    ],
+    ids=["full-name-known", "two-people-one-surname", "only-the-surname", "titles-aside"],
+)
+def test_knows_name(names: list[str], entity: str, known: bool) -> None:
+    idx = BaselineIndex(BaselineClaim(make_claim(s), "a") for s in names)
+    assert idx.knows_name(entity) is known

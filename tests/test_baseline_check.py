@@ -180,3 +180,45 @@ def test_a_flat_baseline_statement_asserts_itself(
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:
     assert check_baseline(make_claim(sentence), INDEX).kind is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Deposed Syrian President Bashar al-Assad had fled Damascus by plane, two Syrian "
+            "army officers told Reuters.",
+            None,
+        ),
+        (
+            "Ousted Syrian leader Bashar al-Assad has reportedly left Syria after rebels "
+            "captured Damascus.",
+            None,
+        ),
+        (
+            "Syrian Prime Minister Mohammad Jalali said he would stay in Damascus and was ready "
+            "to cooperate with the rebels.",
+            None,
+        ),
+        (
+            "Officials in Moscow said Russia had participated in the negotiations that paved "
+            "the way for Assad's exit.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "The former president of Syria, Bashar al-Assad, in a statement which appeared on "
+            "the Telegram channel of the Syrian presidency, denied that he fled to Russia and "
+            "called such reports false.",
+            None,
+        ),
+        ("Asma al-Assad and her children have arrived in Moscow.", ChangeType.NEW),
+        ("Tehran has granted asylum to Prime Minister Mohammad Jalali.", ChangeType.NEW),
+    ],
+    ids=[
+        "titles-of-a-known-name", "origin-is-not-destination", "speaker-stays-others-fled",
+        "main-clause-contradicts", "cut-off-denial-is-no-contradiction",
+        "another-person-same-surname", "capital-for-country-new-subject",
+    ],
+)  # fmt: skip
+def test_names_roles_and_clauses(sentence: str, expected: ChangeType | None) -> None:
+    assert check_baseline(make_claim(sentence), INDEX).kind is expected

@@ -283,3 +283,70 @@ _DENIED = "Officials denied that the bridge had been closed."
 )
 def test_denial_added(old: str, new: str, added: bool) -> None:
     assert denial_added(make_claim(old), make_claim(new)) is added
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "flipped"),
+    [
+        (
+            "Officials said the archive had been found intact and would be handed over.",
+            "Officials said the archive had not been found and might have been destroyed.",
+            True,
+        ),
+        (
+            "The report has not been confirmed.",
+            "The report has been denied.",
+            False,
+        ),
+        (
+            "The tower had been repaired and would reopen on Friday.",
+            "The tower had been repaired and would reopen on Monday.",
+            False,
+        ),
+    ],
+    ids=["flips-in-two-clauses", "two-negatives-in-one-clause", "no-flip"],
+)
+def test_clauses_flip_on_their_own(old: str, new: str, flipped: bool) -> None:
+    assert polarity_flipped(make_claim(old), make_claim(new)) is flipped
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        (
+            "Analysts at the Institute for the Study of War say Russia is leaving.",
+            "Analysts at the Royal United Services Institute say Russia is leaving.",
+            [{"kind": "entity", "old": "Institute for the Study of War",
+              "new": "Royal United Services Institute"}],
+        ),
+        (
+            "Syrian President Bashar al-Assad left.",
+            "Bashar al-Assad left.",
+            [],
+        ),
+    ],
+    ids=["head-word-inside-another-name", "requalified-name"],
+)  # fmt: skip
+def test_names_replaced_by_last_word(old: str, new: str, changed: list[dict]) -> None:
+    assert detail_changes(make_claim(old), make_claim(new)) == changed
+
+
+def test_baseline_names_pair_only_in_the_same_role() -> None:
+    old = make_claim("Assad has reportedly fled to Moscow after rebels captured Damascus.")
+    new = make_claim("Assad has reportedly left Syria after rebels captured Damascus.")
+    assert detail_changes(old, new, replace_only=True) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        ("Jordan says it has reopened the crossing.",
+         "Jordan has reopened the crossing, the government in Amman says.", False),
+        ("The crossing has reopened, the government in Amman says.",
+         "The crossing has reopened, the government in Beirut says.", True),
+    ],
+    ids=["country-and-its-capital", "another-capital"],
+)  # fmt: skip
+def test_a_source_named_by_its_capital(old: str, new: str, changed: bool) -> None:
+    kinds = [c["kind"] for c in detail_changes(make_claim(old), make_claim(new))]
+    assert ("source" in kinds) is changed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.claims import make_claim
-from monitor.containment import HELD, contained, restrict
+from monitor.containment import HELD, contained, restrict, scope_start
 from monitor.models import BaselineClaim, ChangeType
 
 BASE = BaselineClaim(
@@ -105,3 +105,73 @@ def test_contained_frames_and_states(sentence: str, base: BaselineClaim, kind) -
 )
 def test_every_name_must_be_in_the_container(sentence: str) -> None:
     assert contained(make_claim(sentence), [(ASYLUM, 50.0)]) is None
+
+
+PARTICIPATION = BaselineClaim(make_claim("Russia did not participate in these negotiations."), "s")
+CAPTURED = BaselineClaim(
+    make_claim("On Sunday, rebels captured Damascus with minimal resistance."), "s"
+)
+CHANNEL = BaselineClaim(
+    make_claim("The statement raised questions about its authenticity and who controls the "
+               "channel."),
+    "s",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "base", "kind"),
+    [
+        ("Moscow did not take part in those negotiations.", PARTICIPATION, None),
+        ("On Sunday, rebels took the capital with minimal resistance.", CAPTURED, None),
+        (
+            "Russia's foreign ministry said that Russia took part in the negotiations.",
+            PARTICIPATION,
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "It is not clear who controls the channel or whether the statement is authentic.",
+            CHANNEL,
+            None,
+        ),
+    ],
+    ids=[
+        "capital-for-country", "the-capital-for-a-capital-city", "source-word-written-twice",
+        "hedge-is-no-negation",
+    ],
+)  # fmt: skip
+def test_contained_in_other_words(sentence: str, base: BaselineClaim, kind) -> None:
+    verdict = contained(make_claim(sentence), [(base, 50.0)])
+    assert verdict is not None and verdict.kind is kind
+
+
+FLIGHT = BaselineClaim(
+    make_claim("Faced with no means of escape, Russian forces decided to airlift him to Moscow."),
+    "s",
+)
+FLED = BaselineClaim(make_claim("Assad fled to Moscow on Sunday, officials said."), "s")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "base", "kind"),
+    [
+        ("With no way to escape, Russian forces decided to fly him to Moscow.", FLIGHT, None),
+        ("There is no evidence that Assad fled to Moscow.", FLED, ChangeType.CONTRADICTED),
+    ],
+    ids=["negator-of-another-word-on-both-sides", "negator-over-a-framing-word"],
+)
+def test_negator_scope_before_the_window(sentence: str, base: BaselineClaim, kind) -> None:
+    verdict = contained(make_claim(sentence), [(base, 50.0)])
+    assert verdict is not None and verdict.kind is kind
+
+
+@pytest.mark.parametrize(
+    ("toks", "start", "first"),
+    [
+        (["there", "is", "no", "evidence", "that", "assad", "fled"], 5, 2),
+        (["faced", "with", "no", "means", "of", "escape"], 5, 3),
+        (["russia", "did", "not", "participate"], 3, 1),
+    ],
+    ids=["over-frame-and-function-words", "stops-at-a-content-word", "two-tokens-before"],
+)
+def test_scope_start(toks: list[str], start: int, first: int) -> None:
+    assert scope_start(toks, start) == first

@@ -144,3 +144,45 @@ def test_frame_words(sentence: str, words: set[str]) -> None:
 )
 def test_speaker_resumed(sentence: str, resumed: bool) -> None:
     assert fields.speaker_resumed(sentence) is resumed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entities"),
+    [
+        (
+            "Analysts at the Institute for the Study of War said so.",
+            {"Institute for the Study of War"},
+        ),
+        ("The Ministry of the Interior said so.", {"Ministry of the Interior"}),
+        ("Assad flew from Damascus for the Russian base.", {"Assad", "Damascus", "Russian"}),
+        ("Iranian-backed militias and HTS-led fighters clashed.", {"Iranian", "HTS"}),
+        ("Specialists said the crew was safe.", set()),
+        ("Days later the statement appeared.", set()),
+        ("Sanders said the crew was safe.", {"Sanders"}),
+    ],
+    ids=[
+        "institution-for-the", "institution-of-the", "no-link-after-a-place",
+        "participle-after-a-name", "plural-noun-opener", "time-word-opener", "surname-opener",
+    ],
+)  # fmt: skip
+def test_entities_of_institutions_and_openers(sentence: str, entities: set[str]) -> None:
+    assert set(fields.entities(sentence)) == entities
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribution"),
+    [
+        (
+            "Russia's Foreign Ministry has said that Russia took part in the talks.",
+            "Russia's Foreign Ministry",
+        ),
+        ("Local officials have said the road is open.", "Local officials"),
+        (
+            "Analysts at the Institute for the Study of War said HTS grew.",
+            "Institute for the Study of War",
+        ),
+    ],
+    ids=["perfect-tense", "perfect-tense-plural", "whole-name-of-the-speaker"],
+)
+def test_attribution_over_auxiliaries_and_long_names(sentence: str, attribution: str) -> None:
+    assert fields.attribution(sentence) == attribution

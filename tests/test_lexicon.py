@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.lexicon import FRAME, concept_stems, content_stems, lemma, stem
+from monitor.lexicon import (
+    FRAME,
+    concept_stems,
+    content_stems,
+    implied_stems,
+    joined_stems,
+    lemma,
+    stem,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +95,96 @@ def test_content_stems_blank_function_words_and_dropped_tokens() -> None:
 
 def test_framing_words_have_one_concept() -> None:
     assert {stem(w) for w in ("believed", "insisted", "evidence", "quoted")} == {FRAME}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("moscow", "russia"),
+        ("tehran", "iran"),
+        ("iranian", "iran"),
+        ("turkish", "turkey"),
+        ("rumours", "rumors"),
+        ("favourite", "favorite"),
+        ("scepticism", "skepticism"),
+        ("took", "seized"),
+        ("control", "captured"),
+        ("relatives", "family"),
+        ("previously", "formerly"),
+        ("guaranteed", "pledged"),
+        ("genuine", "authenticity"),
+        ("underscores", "shows"),
+        ("presently", "current"),
+        ("airlift", "fly"),
+        ("won", "secured"),
+    ],
+    ids=[
+        "capital-for-country", "capital-for-country-2", "demonym-short-country",
+        "demonym-other-form", "british-our", "british-our-suffix", "british-sc", "plain-take",
+        "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
+        "airlift", "achieve",
+    ],
+)  # fmt: skip
+def test_general_news_words_share_a_stem(a: str, b: str) -> None:
+    assert stem(a) == stem(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("abu", "uae"), ("washington", "us"), ("seoul", "pyongyang"), ("four", "for")],
+    ids=["abu-is-a-first-name", "washington-post", "two-koreas", "short-our-kept"],
+)
+def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
+    assert stem(a) != stem(b)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "index", "expected"),
+    [
+        (["forces", "headed", "by", "hts"], 1, "led"),
+        (["the", "plane", "took", "off"], 2, "fled"),
+        (["talks", "will", "take", "place"], 2, "happened"),
+        (["russia", "has", "maintained", "two", "bases"], 2, "kept"),
+        (["they", "worked", "with", "the", "rebels"], 1, "cooperated"),
+    ],
+    ids=["headed-by", "take-off", "take-place", "maintain-with-object", "work-with"],
+)
+def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:
+    assert concept_stems(tokens)[index] == stem(expected)
+
+
+def test_maintain_before_a_clause_frames_it() -> None:
+    assert concept_stems(["assad", "maintains", "that", "he", "stayed"])[1] == FRAME
+
+
+@pytest.mark.parametrize(
+    ("tokens", "implied"),
+    [(["rebels", "entered", "damascus"], True), (["rebels", "entered", "aleppo"], False)],
+    ids=["capital-city", "other-city"],
+)
+def test_a_capital_city_implies_the_capital(tokens: list[str], implied: bool) -> None:
+    assert (stem("capital") in implied_stems(tokens)) is implied
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [("fuelled", "fuel"), ("travelling", "travel"), ("guaranteed", "guarante"), ("agreed", "agre")],
+    ids=["british-ll-ed", "british-ll-ing", "eed-guarantee", "eed-agree"],
+)
+def test_lemma_of_spelling_variants(word: str, base: str) -> None:
+    assert lemma(word) == base
+
+
+@pytest.mark.parametrize(
+    ("tokens", "other", "joined"),
+    [
+        (["the", "air", "base", "was", "hit"], ["the", "airbase", "was", "hit"], {"air", "bas"}),
+        (["the", "airbase"], ["the", "air", "base"], {"airba"}),
+        (["the", "air", "force"], ["the", "airbase"], set()),
+    ],
+    ids=["two-words-for-one", "one-word-for-two", "no-compound"],
+)
+def test_compounds_written_apart_or_together(
+    tokens: list[str], other: list[str], joined: set[str]
+) -> None:
+    assert joined_stems(tokens, other) == joined

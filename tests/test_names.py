@@ -12,6 +12,7 @@ from monitor.names import (
     role_changes,
     same_name,
     same_neighbour,
+    same_role,
 )
 
 
@@ -102,3 +103,18 @@ def test_pro_form_for(entity: str, old: str, new: str, expected: bool) -> None:
 )  # fmt: skip
 def test_same_neighbour(a: str, old: str, b: str, new: str, expected: bool) -> None:
     assert same_neighbour(a, make_claim(old), b, make_claim(new)) is expected
+
+
+@pytest.mark.parametrize(
+    ("a", "old", "b", "new", "expected"),
+    [
+        ("Moscow", "Assad fled to Moscow after the fall.",
+         "Dubai", "Assad fled to Dubai after the fall.", True),
+        ("Moscow", "Assad fled to Moscow after the fall.",
+         "Syria", "Assad left Syria after the fall.", False),
+        ("Calais", "Officials in Calais said so.", "Dover", "Officials in Dover said so.", True),
+    ],
+    ids=["same-preposition", "destination-and-origin", "same-place-preposition"],
+)  # fmt: skip
+def test_same_role(a: str, old: str, b: str, new: str, expected: bool) -> None:
+    assert same_role(a, make_claim(old), b, make_claim(new)) is expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.claims import make_claim
-from monitor.polarity import polarity_cues
+from monitor.polarity import clauses, polarity_cues
 
 
 @pytest.mark.parametrize(
@@ -148,3 +148,67 @@ def test_negation_scope_is_counted_in_content_words() -> None:
     # "fleeing" is seven tokens but five content words after "no"
     cues = polarity_cues("at no point had he considered stepping down or fleeing")
     assert cues.effective() == {"presence": 1}
+
+
+@pytest.mark.parametrize(
+    ("norm", "effective"),
+    [
+        ("recent setbacks left him unable to resist", {}),
+        ("putin allowed assad to stay in power", {"permission": 1}),
+        ("jalali remained in office", {}),
+        ("jalali remained in damascus", {"presence": 1}),
+        ("assad left damascus", {"presence": -1}),
+    ],
+    ids=[
+        "leave-a-person-is-no-departure", "stay-in-power", "remain-in-office",
+        "remain-in-a-place", "leave-a-place",
+    ],
+)  # fmt: skip
+def test_positions_and_persons_are_no_presence(norm: str, effective: dict) -> None:
+    assert polarity_cues(norm).effective() == effective
+
+
+@pytest.mark.parametrize(
+    ("norm", "negators"),
+    [
+        ("it is not clear whether the statement is genuine", 0),
+        ("it was not known who controls the channel", 0),
+        ("the statement was not genuine", 1),
+    ],
+    ids=["not-clear-hedge", "not-known-hedge", "plain-negation"],
+)
+def test_hedges_are_no_negation(norm: str, negators: int) -> None:
+    assert polarity_cues(norm).negators == negators
+
+
+@pytest.mark.parametrize(
+    ("norm", "parts"),
+    [
+        (
+            "the archive had not been found and might have been destroyed",
+            ["the archive had not been found", "and might have been destroyed"],
+        ),
+        ("forces from russia and iran backed assad", ["forces from russia and iran backed assad"]),
+        (
+            "the envoy who arrived on monday met jalali",
+            ["the envoy", "who arrived on monday met jalali"],
+        ),
+    ],
+    ids=["coordinated-verb-group", "coordinated-nouns", "relative-pronoun"],
+)
+def test_clauses(norm: str, parts: list[str]) -> None:
+    assert clauses(norm) == parts
+
+
+@pytest.mark.parametrize(
+    ("norm", "negators"),
+    [
+        ("officials failed to reach a deal", 1),
+        ("the kremlin declined on monday to confirm it", 1),
+        ("he refused however to leave", 1),
+        ("after a failed diplomatic initiative to remove the weapons", 0),
+    ],
+    ids=["failed-to", "declined-on-a-day-to", "refused-adverb-to", "failed-as-adjective"],
+)
+def test_verbs_that_negate_the_verb_after_to(norm: str, negators: int) -> None:
+    assert polarity_cues(norm).negators == negators

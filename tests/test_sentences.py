@@ -196,3 +196,16 @@ def test_is_claim(sentence: str, expected: bool) -> None:
 )
 def test_reader_addressed_cta(sentence: str, expected: bool) -> None:
     assert is_claim(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("According to SANA, Ghassan Fidan arrived in Moscow on Monday.", True),
+        ("Kremlin Aide Yuri Ushakov Meets Syrian Envoy in Moscow.", False),
+        ("Kremlin Aide Yuri Ushakov Meets Syrian Envoy in Moscow", False),
+    ],
+    ids=["name-heavy-sentence", "title-with-full-stop", "title-without-full-stop"],
+)
+def test_name_heavy_sentences_and_titles(sentence: str, expected: bool) -> None:
+    assert is_claim(sentence) is expected

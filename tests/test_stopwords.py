@@ -28,3 +28,8 @@ def test_sentence_adverbs_and_name_particles() -> None:
     assert "nevertheless" not in STOPWORDS  # it still makes a claim more specific
     assert {"al", "bin"} <= NAME_PARTICLES <= STOPWORDS
     assert {"throughout", "despite"} <= FUNCTION_WORDS
+
+
+def test_time_words_are_not_names() -> None:
+    # "Days later ...", "Years of war ..." open sentences capitalised
+    assert {"days", "weeks", "months", "years", "hours", "decades"} <= NOT_NAMES

@@ -184,3 +184,42 @@ def test_a_scale_letter_without_money_is_no_number() -> None:
 )
 def test_undot_acronyms(text: str, undotted: str) -> None:
     assert undot_acronyms(text) == undotted
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "numbers"),
+    [
+        ("Russia backed him for over a decade.", "Russia backed him for over ten years.", ("10",)),
+        ("The war lasted two decades.", "The war lasted 20 years.", ("20",)),
+        ("The bridge stood for a century.", "The bridge stood for 100 years.", ("100",)),
+    ],
+    ids=["a-decade", "two-decades", "a-century"],
+)
+def test_periods_count_in_years(a: str, b: str, numbers: tuple) -> None:
+    assert _Norm(a).norm == _Norm(b).norm
+    assert _Norm(a).numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The EU's envoy arrived.", "The EU envoy arrived."),
+        ("Iran\u2019s backing helped.", "Iran backing helped."),
+        ("The rebels' advance stalled.", "The rebels advance stalled."),
+    ],
+    ids=["possessive-short-name", "possessive-curly", "plural-possessive"],
+)
+def test_possessives_read_as_their_name(a: str, b: str) -> None:
+    assert _Norm(a).norm == _Norm(b).norm
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("December 8: Rebels seize Damascus.", ("12-08",)),
+        ("Dec 8:30 pm, the convoy left.", ("20:30",)),
+    ],
+    ids=["timeline-entry-colon", "clock-time-after-a-month"],
+)
+def test_a_date_before_a_colon(text: str, dates: tuple) -> None:
+    assert _Norm(text).dates == dates

@@ -65,3 +65,30 @@ def test_opposite_of_a_main_part_is_a_contradiction() -> None:
 
 def test_too_unspecific_sentence_is_not_covered() -> None:
     assert _verdict("The route will open.") is None
+
+
+DATED = [
+    "Harbour officials said the first ferry left Dover on March 3.",
+    "The ferry arrived in Calais with 200 passengers, the operator said.",
+    "The ferry did not arrive in Calais on time, a passenger said.",
+]
+DATED_INDEX = BaselineIndex(
+    BaselineClaim(make_claim(s, i), "dated.txt") for i, s in enumerate(DATED)
+)
+
+
+def _dated_verdict(sentence: str):
+    claim = make_claim(sentence)
+    return union_cover(claim, DATED_INDEX.scored_candidates(claim, CONTAIN_LIMIT))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "held"),
+    [
+        ("The ferry arrived in Calais with 200 passengers after it left Dover on March 3.", True),
+        ("The ferry arrived in Calais with 200 passengers after it left Dover on March 5.", False),
+    ],
+    ids=["date-found-in-a-second-claim", "date-found-nowhere"],
+)
+def test_numbers_and_dates_pick_the_claims(sentence: str, held: bool) -> None:
+    assert (_dated_verdict(sentence) == HELD) is held
