@@ -33,8 +33,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from monitor.baseline import similarity
-from monitor.claims import make_claim, polarity_cues
-from monitor.compare import source_words
+from monitor.claims import entity_words, make_claim, polarity_cues
+from monitor.compare import denial_added, detail_changes, polarity_flipped, source_words
 from monitor.lexicon import STEM, content_stems, stems
 from monitor.models import Claim
 from monitor.stopwords import STOPWORDS
@@ -47,6 +47,7 @@ __all__ = [
     "align_score",
     "claim_stems",
     "combine",
+    "same_slot_paraphrases",
     "stems",
 ]
 
@@ -59,6 +60,8 @@ BODY_MIN_WORDS = 2  # ... with at least this many content words besides the sour
 MAX_RUN = 3  # merges and splits join at most this many adjacent sentences
 MAX_GAP = 2  # ... each at most this many positions after the one before it
 GROUP_COVER = 0.6  # share of each joined sentence's content stems found on the other side
+SLOT_THRESHOLD = 60.0  # skeleton similarity of a copy-edited sentence in the same slot
+SLOT_SHARE = 0.5  # ... and share (Dice) of its content stems besides names and source
 
 
 @dataclass(frozen=True)
@@ -237,3 +240,63 @@ def align(prev: list[Claim], cur: list[Claim]) -> list[Aligned]:
         used_c.update(news)
         out.append(Aligned(tuple(prev[i] for i in olds), tuple(cur[j] for j in news), s))
     return out
+
+
+def same_slot_paraphrases(
+    previous: Sequence[Claim],
+    current: Sequence[Claim],
+    prev_left: Sequence[Claim],
+    cur_left: Sequence[Claim],
+    kept: dict[int, int],
+) -> list[tuple[Claim, Claim]]:
+    """Copy-edited sentences that ``align`` did not pair: a left-over claim of each version
+    in the same place of the article (the claim before it, or the one after it, is kept in
+    the other version as the claim before / after the other one; ``kept`` maps the
+    positions of kept claims old -> new) with the same numbers, dates, names and source,
+    the same polarity, and skeletons (content words, concept-stemmed) at least
+    ``SLOT_THRESHOLD`` alike. "The officials said large transport aircraft had been
+    landing ..." -> "According to the officials, big transport planes had been touching
+    down ..." is one statement; a different statement in its place ("... said the base
+    would be handed over") has other words or other details. A pair found is kept in
+    turn, so a run of edited sentences pairs one by one."""
+    kept = {-1: -1, len(previous): len(current), **kept}
+    out: list[tuple[Claim, Claim]] = []
+    left_p, left_c = list(prev_left), list(cur_left)
+    found = True
+    while found:
+        found = False
+        for p in left_p:
+            c = next(
+                (
+                    c
+                    for c in left_c
+                    if (
+                        kept.get(p.position - 1) == c.position - 1
+                        or kept.get(p.position + 1) == c.position + 1
+                    )
+                    and _paraphrase(p, c)
+                ),
+                None,
+            )
+            if c is not None:
+                out.append((p, c))
+                kept[p.position] = c.position
+                left_p.remove(p)
+                left_c.remove(c)
+                found = True
+                break
+    return out
+
+
+def _paraphrase(a: Claim, b: Claim) -> bool:
+    """Same details and polarity, skeletons at least ``SLOT_THRESHOLD`` alike, and
+    ``SLOT_SHARE`` of the content stems besides names and sources in common (the same
+    names saying something else share the names only)."""
+    if polarity_flipped(a, b) or denial_added(a, b) or detail_changes(a, b):
+        return False
+    sa, sb = _skeleton(a), _skeleton(b)
+    if not (sa and sb) or fuzz.token_sort_ratio(sa, sb) < SLOT_THRESHOLD:
+        return False
+    names = entity_words(a.entities) | entity_words(b.entities) | source_words(a) | source_words(b)
+    wa, wb = claim_stems(a, names), claim_stems(b, names)
+    return bool(wa and wb) and 2 * len(wa & wb) >= SLOT_SHARE * (len(wa) + len(wb))

@@ -54,7 +54,13 @@ from dataclasses import replace
 
 from monitor.baseline import BaselineIndex, content_tokens
 from monitor.claims import entity_words, make_claim, polarity_cues
-from monitor.compare import detail_changes, norms_flipped, polarity_flipped, source_words
+from monitor.compare import (
+    detail_changes,
+    norms_flipped,
+    polarity_flipped,
+    source_replaced,
+    source_words,
+)
 from monitor.containment import (
     CONTAIN_LIMIT,
     CONTAIN_MIN_STEMS,
@@ -337,6 +343,7 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
             flipped = flipped or bc
             continue
         changed = detail_changes(bc.claim, claim, replace_only=True)
+        changed += source_replaced(bc.claim, claim, changed)
         if not changed:
             return HELD
         updated = updated or Verdict(ChangeType.UPDATED, bc, changed)

@@ -20,13 +20,14 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from monitor.claims import entity_words, polarity_cues
-from monitor.fields import TITLE_WORDS
-from monitor.lexicon import country_of, stem
+from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, addressees
+from monitor.lexicon import CAPITALS, DEMONYMS, country_of, stem
 from monitor.models import Claim
 from monitor.names import (
     acronym_of_any,
@@ -38,6 +39,7 @@ from monitor.names import (
     same_role,
 )
 from monitor.polarity import clauses
+from monitor.stopwords import wordset
 
 __all__ = [
     "denial_added",
@@ -45,6 +47,8 @@ __all__ = [
     "norms_flipped",
     "polarity_flipped",
     "same_date",
+    "source_replaced",
+    "source_terms",
     "source_words",
 ]
 
@@ -264,6 +268,83 @@ def _place_of(words: set[str]) -> frozenset[str]:
     return frozenset(stem(w) for w in words - _GENERIC_SOURCES - _SOURCE_FILLER - {"in"})
 
 
+# Words of a source that name no one in particular: "reportedly", "according to reports",
+# "sources said", "state media reported", "the website shows" are one unnamed source in
+# whatever form, and restyling them is no change of source.
+_UNNAMED_SOURCE = wordset(
+    """
+    report reports reported reportedly reporting source sources media news agency agencies
+    outlet outlets website site page statement statements official officials state
+    """
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def source_terms(claim: Claim) -> frozenset[str]:
+    """The words that name the claim's sources: its attribution and the outlet it was told
+    to ("a Kremlin source told Interfax" -> {"kremlin", "interfax"}), lowercase, without
+    possessives, fillers and the words of an unnamed source ("reports", "sources")."""
+    words: set[str] = set()
+    for phrase in (claim.attribution or "", *addressees(claim.text)):
+        words.update(_WORD.findall(phrase.lower().replace("'s", "")))
+    return frozenset(words - _SOURCE_FILLER - _UNNAMED_SOURCE)
+
+
+def _written_in(words: AbstractSet[str], claim: Claim) -> set[str]:
+    """The words of ``words`` that ``claim`` writes (a plural or possessive "s" aside)."""
+    tokens = set(claim.norm.split())
+    return {w for w in words if w in tokens or w + "s" in tokens}
+
+
+def _same_sources(old: Claim, new: Claim) -> bool:
+    """Both versions name the same sources, however attributed: every word that names a
+    source of one is written in the other ("Bogdanov said X, according to Interfax" /
+    "X, Bogdanov said, Interfax reported"), and an unnamed source ("reportedly",
+    "according to reports") is none."""
+    a, b = source_terms(old), source_terms(new)
+    return _written_in(a, new) == a and _written_in(b, old) == b
+
+
+def source_replaced(old: Claim, new: Claim, changed: Sequence[dict] = ()) -> list[dict]:
+    """A named source of ``old`` that ``new`` does not write, and one of ``new`` that
+    ``old`` does not write ("a Kremlin source said, according to TASS" / "a Kremlin source
+    told Interfax"): names only, and no country or its capital ("Moscow" / "Russia's
+    foreign ministry" is one source said two ways). A name already among the ``changed``
+    details is not reported again."""
+
+    def names(claim: Claim, other: Claim) -> list[str]:
+        named = source_terms(claim) & entity_words(claim.entities)
+        return sorted(w for w in named - _written_in(named, other) if not _place_word(w))
+
+    gone, came = names(old, new), names(new, old)
+    told = " ".join(str(c["old"]) + " " + str(c["new"]) for c in changed).lower()
+    if not gone or not came or came[0] in _WORD.findall(told):
+        return []
+    return [{"kind": "source", "old": _phrase_of(gone, old), "new": _phrase_of(came, new)}]
+
+
+_COUNTRIES = frozenset(CAPITALS.values()) | frozenset(DEMONYMS.values())
+
+
+def _place_word(word: str) -> bool:
+    """A country, its capital or seat of government, or a nationality adjective."""
+    return (
+        word in _COUNTRIES
+        or country_of(word) != word
+        or word in DEMONYMS
+        or word.endswith(DEMONYM_ENDINGS)
+    )
+
+
+def _phrase_of(words: list[str], claim: Claim) -> str:
+    """The source phrase of ``claim`` that holds the first of ``words``."""
+    for phrase in (claim.attribution or "", *addressees(claim.text)):
+        if words[0] in _WORD.findall(phrase.lower()):
+            return phrase
+    return words[0]
+
+
 def _head(entity: str) -> str | None:
     words = [w for w in re.split(r"[\s-]+", entity.lower()) if w in entity_words((entity,))]
     return words[-1] if words else None
@@ -409,7 +490,8 @@ def detail_changes(old: Claim, new: Claim, *, replace_only: bool = False) -> lis
     """Changed numbers, dates, entities and source between two versions of a claim.
 
     With ``replace_only`` a detail counts only where both sides have a value and they
-    differ (an added or dropped detail is compatible); used against the baseline.
+    differ (an added or dropped detail is compatible); used against the baseline (where
+    ``source_replaced`` compares the sources).
     """
     changed: list[dict] = []
     removed, added = _multiset_diff(old.numbers, new.numbers)
@@ -422,6 +504,7 @@ def detail_changes(old: Claim, new: Claim, *, replace_only: bool = False) -> lis
         and _source_changed(old.attribution, new.attribution)
         and not _generic_for(new.attribution, old.attribution, new)
         and not _generic_for(old.attribution, new.attribution, old)
+        and not _same_sources(old, new)
     ):
         changed.append({"kind": "source", "old": old.attribution, "new": new.attribution})
     if not replace_only:

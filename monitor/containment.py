@@ -20,10 +20,11 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
 
 from monitor.align import claim_stems
 from monitor.claims import polarity_cues
-from monitor.compare import detail_changes, norms_flipped, source_words
+from monitor.compare import detail_changes, norms_flipped, source_replaced, source_words
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, frame_words, speaker_resumed
 from monitor.lexicon import (
     CAPITALS,
@@ -46,6 +47,7 @@ __all__ = [
     "Verdict",
     "contain_stems",
     "contained",
+    "date_qualifiers",
     "names_found",
     "reporting_frame",
     "restrict",
@@ -83,9 +85,58 @@ def contain_stems(claim: Claim) -> frozenset[str]:
     # a negator that negates nothing ("not only", "it is not clear whether") is no
     # content either
     drop = (
-        polarity_cues(claim.norm).cue_words | reporting_frame(claim) | DISCOURSE_WORDS | NEGATORS
+        polarity_cues(claim.norm).cue_words
+        | reporting_frame(claim)
+        | DISCOURSE_WORDS
+        | NEGATORS
+        | date_qualifiers(claim.key)
+        | _discourse_phrases(claim.key)
+        | _opening_adverb(claim)
     )
     return frozenset(claim_stems(claim, drop) - {FRAME})
+
+
+# Words that place a time within a date ("late on Sunday", "early in December", "mid
+# December"): part of the when, which is compared as a date, not content to be found
+_DATE_QUALIFIERS = frozenset({"late", "early", "mid"})
+_DATE_LINKS = frozenset({"on", "in", "last", "this", "next", "the"})
+
+
+# Two-word sentence adverbs ("at first" as "initially"): their second word states nothing
+_DISCOURSE_PHRASES = frozenset({("at", "first"), ("at", "last"), ("so", "far"), ("for", "now")})
+
+
+def _discourse_phrases(key: str) -> set[str]:
+    toks = key.split()
+    return {b for a, b in pairwise(toks) if (a, b) in _DISCOURSE_PHRASES}
+
+
+_OPENER = re.compile(r"\s*([A-Z][a-z]+),\s")
+
+
+def _opening_adverb(claim: Claim) -> set[str]:
+    """A word set off by a comma at the start of the sentence that names nothing ("Still,
+    the group's past ...", "Separately, ..."): a sentence adverb, not content."""
+    m = _OPENER.match(claim.text)
+    if m is None or any(m.group(1) in e.split() for e in claim.entities):
+        return set()
+    return {m.group(1).lower()}
+
+
+def date_qualifiers(key: str) -> set[str]:
+    """The words of ``key`` that qualify a date after them (``@`` masks a date in a key,
+    "late on @"), as they are written."""
+    toks = key.split()
+    out: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok not in _DATE_QUALIFIERS:
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j] in _DATE_LINKS:
+            j += 1
+        if j < len(toks) and toks[j] == "@":
+            out.add(tok)
+    return out
 
 
 def reporting_frame(claim: Claim) -> set[str]:
@@ -308,6 +359,8 @@ def contained(
             continue  # the baseline names the same things but does not say this of them
         restricted = restrict(bc.claim, span, like=claim, wide=detail_span)
         changed = detail_changes(restricted, claim, replace_only=True)
+        # the source is the whole baseline claim's, wherever it stands
+        changed += source_replaced(bc.claim, claim, changed)
         if not changed:
             return HELD
         updated = updated or Verdict(ChangeType.UPDATED, bc, changed)

@@ -7,11 +7,17 @@
    split of adjacent sentences). An aligned group whose polarity flipped is
    ``contradicted_claim``; one whose numbers, dates, entities or source changed is
    ``updated_claim`` (``details["changed"]``); otherwise it is a rewording and produces
-   nothing. A split reports the part that carries the change.
+   nothing. A split reports the part that carries the change. Claims still left over
+   that stand in the same place of the article (a kept neighbour) with the same
+   details, polarity and most content words are a copy edit (``same_slot_paraphrases``):
+   nothing.
 2. current claims left over (all of them on first sight) are checked against the
    baseline by ``monitor.baseline_check``: held -> nothing; else ``contradicted_claim``,
    ``updated_claim`` (``baseline_claim`` set, ``previous_claim`` None) or ``new_claim``.
 3. previous claims left over -> ``retracted_claim``.
+
+The sentences of one quotation that spans sentences ('"A. B," said X') are reported as
+one claim when they are all retracted or all new.
 
 Changes are ordered by the position of their claim in its article (retractions use the
 previous version's position), ties in input order.
@@ -20,13 +26,22 @@ previous version's position), ties in input order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from monitor.align import ALIGN_THRESHOLD, Aligned, align, align_score, combine
+from monitor.align import (
+    ALIGN_THRESHOLD,
+    Aligned,
+    align,
+    align_score,
+    combine,
+    same_slot_paraphrases,
+)
 from monitor.baseline import BaselineIndex
 from monitor.baseline_check import BASELINE_THRESHOLD, check_baseline
 from monitor.compare import denial_added, detail_changes, polarity_flipped
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
+from monitor.sentences import quote_open
 
 __all__ = [
     "ALIGN_THRESHOLD",
@@ -91,6 +106,45 @@ def _classify(group: Aligned, now: datetime) -> tuple[Claim, Change] | None:
     return part, _change(ChangeType.UPDATED, part, now, previous=previous, details=details)
 
 
+MAX_QUOTE = 4  # sentences of one quotation reported as one claim
+
+
+def _quotes(claims: Sequence[Claim]) -> list[list[Claim]]:
+    """``claims`` (in reading order) in runs: the sentences of one quotation that spans
+    sentences, from the one that opens it to the one that closes it with its speech tag
+    ('"I left Homs in 2012 with two children. | Now I am going back with five," said
+    Fatima.'), at consecutive positions, form one run; every other claim is a run of its
+    own. A run is one statement of its speaker, reported once."""
+    runs: list[list[Claim]] = []
+    i = 0
+    while i < len(claims):
+        run = [claims[i]]
+        if quote_open(claims[i].text) == 1:
+            j = i + 1
+            while (
+                j < len(claims)
+                and j - i < MAX_QUOTE
+                and claims[j].position == claims[j - 1].position + 1
+            ):
+                state = quote_open(claims[j].text)
+                if state == 1:
+                    break
+                if state == -1:
+                    run = list(claims[i : j + 1])
+                    break
+                j += 1
+        runs.append(run)
+        i += len(run)
+    return runs
+
+
+def _joined(run: Sequence[Claim]) -> Claim:
+    """One claim for the sentences of a run (its first claim when it has one)."""
+    if len(run) == 1:
+        return run[0]
+    return replace(run[0], text=" ".join(c.text for c in run))
+
+
 def diff_claims(
     previous: Sequence[Claim] | None,
     current: Sequence[Claim],
@@ -115,31 +169,44 @@ def diff_claims(
         for p in previous:
             pool.setdefault(p.norm, []).append(p)
         leftover_cur = []
+        kept: dict[int, int] = {}  # positions of the claims kept, previous -> current
         for c in current:
             same = pool.get(c.norm)
             if same:
-                same.pop(0)
+                kept[same.pop(0).position] = c.position
             else:
                 leftover_cur.append(c)
         leftover_prev = sorted((p for ps in pool.values() for p in ps), key=lambda p: p.position)
         paired: set[int] = set()
         for group in align(leftover_prev, leftover_cur):
             paired.update(id(c) for c in (*group.old, *group.new))
+            for i, o in enumerate(group.old):
+                kept[o.position] = group.new[min(i, len(group.new) - 1)].position
             found = _classify(group, now)
             if found is not None:
                 emit(found[0].position, found[1])
         leftover_cur = [c for c in leftover_cur if id(c) not in paired]
         leftover_prev = [p for p in leftover_prev if id(p) not in paired]
+        # a copy edit in the same place, with the same details, is no change
+        for p, c in same_slot_paraphrases(previous, current, leftover_prev, leftover_cur, kept):
+            paired.update((id(p), id(c)))
+        leftover_cur = [c for c in leftover_cur if id(c) not in paired]
+        leftover_prev = [p for p in leftover_prev if id(p) not in paired]
 
-    for c in leftover_cur:
-        verdict = check_baseline(c, baseline)
-        if verdict.kind is not None:
-            details = {"changed": verdict.changed} if verdict.changed else None
-            emit(
-                c.position,
-                _change(verdict.kind, c, now, baseline=verdict.baseline, details=details),
-            )
-    for p in leftover_prev:
-        emit(p.position, _change(ChangeType.RETRACTED, p, now))
+    for run in _quotes(leftover_cur):
+        verdicts = [check_baseline(c, baseline) for c in run]
+        if len(run) > 1 and all(v.kind is ChangeType.NEW for v in verdicts):
+            # a new quotation is one new statement
+            emit(run[0].position, _change(ChangeType.NEW, _joined(run), now))
+            continue
+        for c, verdict in zip(run, verdicts, strict=True):
+            if verdict.kind is not None:
+                details = {"changed": verdict.changed} if verdict.changed else None
+                emit(
+                    c.position,
+                    _change(verdict.kind, c, now, baseline=verdict.baseline, details=details),
+                )
+    for run in _quotes(leftover_prev):
+        emit(run[0].position, _change(ChangeType.RETRACTED, _joined(run), now))
     out.sort(key=lambda t: t[:3])
     return [t[3] for t in out]

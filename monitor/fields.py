@@ -19,6 +19,7 @@ from monitor.textnorm import MONTHS, NUMBER_WORDS, WEEKDAYS
 __all__ = [
     "DEMONYM_ENDINGS",
     "TITLE_WORDS",
+    "addressees",
     "attribution",
     "entities",
     "entity_words",
@@ -312,6 +313,17 @@ def frame_words(text: str) -> frozenset[str]:
     if acc:
         out.update(w.lower() for w in _FRAME_WORD.findall(acc.group(1)))
     return frozenset(w.replace("'", "") for w in out)
+
+
+def addressees(text: str) -> tuple[str, ...]:
+    """Whom a source told, when it is named: the outlet a statement was given to ("a
+    Kremlin source told Interfax" -> ("Interfax",); "told the TASS news agency" ->
+    ("TASS news agency",)). Reporters, journalists and the like are left out."""
+    return tuple(
+        m.group("whom")
+        for m in _FRAME_RE.finditer(text)
+        if m.group("tell") and m.group("whom") and m.group("whom")[:1].isupper()
+    )
 
 
 # "Turkey denied that it had backed ...": the speaker is the subject of what it says

@@ -13,7 +13,7 @@ import re
 from monitor.stopwords import wordset
 from monitor.textnorm import date_pattern, fold
 
-__all__ = ["LEADING_MARKUP", "is_claim", "split_sentences"]
+__all__ = ["LEADING_MARKUP", "is_claim", "quote_open", "split_sentences"]
 
 # --------------------------------------------------------------------------------------
 # Sentence splitting
@@ -203,3 +203,17 @@ def _is_date_line(s: str) -> bool:
     if len(rest) == len(_WORD.findall(s)):
         return False  # no date at all
     return all(w in _DATE_LINE_WORDS for w in rest)
+
+
+def quote_open(sentence: str) -> int:
+    """How a sentence leaves a quotation that spans sentences: 1 if it opens one that it
+    does not close ('"I left Homs in 2012 with two children.'), -1 if it closes one that
+    an earlier sentence opened ('Now I am going back with five," said Fatima.'), 0
+    otherwise (no quotation marks, or balanced ones)."""
+    text = fold(sentence).strip()
+    if text.count('"') % 2 == 0:
+        return 0
+    if text.startswith('"'):
+        return 1
+    at = text.index('"')
+    return -1 if at and text[at - 1] in ",.!?" else 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.align import ALIGN_THRESHOLD, align, align_score
+from monitor.align import ALIGN_THRESHOLD, align, align_score, same_slot_paraphrases
 from monitor.claims import make_claim
 from monitor.models import Claim
 
@@ -177,3 +177,24 @@ def test_no_merge_across_a_long_gap() -> None:
 )
 def test_long_names_are_masked_as_one(old: str, new: str) -> None:
     assert align_score(make_claim(old), make_claim(new)) >= ALIGN_THRESHOLD
+
+
+def test_same_slot_paraphrases_need_a_kept_neighbour() -> None:
+    first = "Thousands waited at the crossing on Tuesday."
+    last = "The crossing links Beirut and Damascus."
+    old = [
+        make_claim(first, 0),
+        make_claim("Guards said the queue of cars stretched for almost 3 kilometres.", 1),
+        make_claim(last, 2),
+    ]
+    new = [
+        make_claim(first, 0),
+        make_claim("According to guards, the line of cars reached nearly 3 kilometres.", 1),
+        make_claim(last, 2),
+    ]
+    assert align_score(old[1], new[1]) < ALIGN_THRESHOLD
+    pair = [(old[1], new[1])]
+    assert same_slot_paraphrases(old, new, [old[1]], [new[1]], {0: 0, 2: 2}) == pair
+    assert same_slot_paraphrases(old, new, [old[1]], [new[1]], {2: 2}) == pair
+    # neither neighbour is kept: no place to share
+    assert same_slot_paraphrases(old, new, [old[1]], [new[1]], {}) == []

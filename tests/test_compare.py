@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.claims import make_claim
-from monitor.compare import denial_added, detail_changes, polarity_flipped
+from monitor.compare import denial_added, detail_changes, polarity_flipped, source_replaced
 
 
 @pytest.mark.parametrize(
@@ -350,3 +350,76 @@ def test_baseline_names_pair_only_in_the_same_role() -> None:
 def test_a_source_named_by_its_capital(old: str, new: str, changed: bool) -> None:
     kinds = [c["kind"] for c in detail_changes(make_claim(old), make_claim(new))]
     assert ("source" in kinds) is changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "Ushakov said the base would stay, according to the RIA Novosti agency.",
+            "The base would stay, Ushakov said, RIA Novosti reported.",
+        ),
+        (
+            "Russia has reportedly moved air-defence units to Libya.",
+            "According to reports, Russia has moved air-defence units to Libya.",
+        ),
+        (
+            "The base employs 400 civilians, according to the governor's website.",
+            "The base employs 400 civilians, the governor's website says.",
+        ),
+    ],
+    ids=["same-names-restyled", "reportedly-vs-according-to-reports", "website-says"],
+)
+def test_restyled_attribution_is_no_source_change(old: str, new: str) -> None:
+    assert detail_changes(make_claim(old), make_claim(new)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        (
+            "Ushakov said the base would stay, according to the RIA Novosti agency.",
+            "The base would stay, Ushakov said, the Izvestia newspaper reported.",
+            True,
+        ),
+        (
+            "Ushakov said the base would stay, Reuters reported.",
+            "The base would stay, officials said.",
+            True,
+        ),
+    ],
+    ids=["outlet-replaced", "named-source-dropped-for-generic"],
+)
+def test_named_source_replaced_is_a_change(old: str, new: str, changed: bool) -> None:
+    kinds = [c["kind"] for c in detail_changes(make_claim(old), make_claim(new))]
+    assert ("source" in kinds) is changed
+
+
+@pytest.mark.parametrize(
+    ("base", "claim", "expected"),
+    [
+        (
+            'Russia has granted them asylum," a Kremlin source said, according to TASS.',
+            'Russia has granted them asylum," a Kremlin source told Interfax.',
+            [{"kind": "source", "old": "TASS", "new": "Interfax"}],
+        ),
+        (
+            "Russia has granted them asylum, a Kremlin source told TASS.",
+            "Russia has granted them asylum, TASS reported, citing a Kremlin source.",
+            [],
+        ),
+        (
+            "Russia has granted them asylum, a Kremlin source told TASS.",
+            "Russia has granted them asylum, Russian state media reported.",
+            [],
+        ),
+        (
+            "Russia has granted them asylum, the Kremlin said.",
+            "Russia has granted them asylum, Moscow said.",
+            [],
+        ),
+    ],
+    ids=["outlet-replaced", "same-outlet-restyled", "unnamed-media", "seat-for-capital"],
+)
+def test_source_replaced_against_baseline(base: str, claim: str, expected: list[dict]) -> None:
+    assert source_replaced(make_claim(base), make_claim(claim)) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.claims import make_claim
-from monitor.containment import HELD, contained, restrict, scope_start
+from monitor.containment import HELD, contained, date_qualifiers, restrict, scope_start
 from monitor.models import BaselineClaim, ChangeType
 
 BASE = BaselineClaim(
@@ -175,3 +175,36 @@ def test_negator_scope_before_the_window(sentence: str, base: BaselineClaim, kin
 )
 def test_scope_start(toks: list[str], start: int, first: int) -> None:
     assert scope_start(toks, start) == first
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("media reported late on @", {"late"}),
+        ("fighting began early in @", {"early"}),
+        ("the late president died", set()),
+        ("early elections were called", set()),
+    ],
+    ids=["late-on-date", "early-in-date", "late-as-adjective", "early-as-adjective"],
+)
+def test_date_qualifiers(key: str, expected: set[str]) -> None:
+    assert date_qualifiers(key) == expected
+
+
+ASYLUM = BaselineClaim(
+    make_claim("News of the family's whereabouts initially sparked speculation and rumour."),
+    "seed.txt",
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "held"),
+    [
+        ("The family's whereabouts were at first the subject of speculation and rumour.", True),
+        ("Still, the family's whereabouts sparked speculation and rumour.", True),
+        ("The family's whereabouts in Dubai sparked speculation and rumour.", False),
+    ],
+    ids=["at-first-is-initially", "opening-adverb", "new-place-not-held"],
+)
+def test_sentence_adverbs_are_not_content(sentence: str, held: bool) -> None:
+    assert (contained(make_claim(sentence), [(ASYLUM, 50.0)]) == HELD) is held

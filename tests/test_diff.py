@@ -580,3 +580,60 @@ def test_merge_with_a_pronoun_for_the_name_is_no_change() -> None:
         "detainees were held in cells there during the war.",
     ]
     assert _diff(old, new) == []
+
+
+_SLOT = [
+    "Thousands of Syrians waited at the crossing on Tuesday to return home.",
+    "Lebanese border guards said the queue of cars stretched for almost 3 kilometres by noon.",
+    "The crossing is the main route between Beirut and Damascus.",
+]
+
+
+@pytest.mark.parametrize(
+    ("edited", "kinds"),
+    [
+        (
+            "According to Lebanese border guards, the line of cars reached nearly 3 kilometres "
+            "by noon.",
+            [],
+        ),
+        (
+            "Lebanese border guards said they had turned back men who had no identity papers.",
+            [ChangeType.RETRACTED, ChangeType.NEW],
+        ),
+        (
+            "According to Lebanese border guards, the line of cars reached nearly 5 kilometres "
+            "by noon.",
+            [ChangeType.RETRACTED, ChangeType.NEW],
+        ),
+    ],
+    ids=["copy-edit-in-place", "other-statement-in-place", "other-number-in-place"],
+)
+def test_copy_edit_in_the_same_place(edited: str, kinds: list[ChangeType]) -> None:
+    assert [ch.type for ch in _diff(_SLOT, [_SLOT[0], edited, _SLOT[2]])] == kinds
+
+
+_QUOTE = [
+    "Buses carrying returning families arrived in Aleppo on Wednesday.",
+    '"We sold everything we had in Gaziantep.',
+    'There is nothing left for us in Turkey," said Mahmoud, a carpenter.',
+    "The city's water network is working at half capacity, engineers said.",
+]
+
+
+def test_a_dropped_quotation_is_one_retraction() -> None:
+    changes = _diff(_QUOTE, [_QUOTE[0], _QUOTE[3]])
+    assert [ch.type for ch in changes] == [ChangeType.RETRACTED]
+    assert changes[0].claim == f"{_QUOTE[1]} {_QUOTE[2]}"
+
+
+def test_an_added_quotation_is_one_new_claim() -> None:
+    changes = _diff([_QUOTE[0], _QUOTE[3]], _QUOTE)
+    assert [ch.type for ch in changes] == [ChangeType.NEW]
+    assert "Gaziantep" in changes[0].claim and "said Mahmoud" in changes[0].claim
+
+
+def test_two_dropped_sentences_without_a_quotation_are_two_retractions() -> None:
+    old = [_QUOTE[0], "Mahmoud sold his workshop.", "He will reopen it in Aleppo.", _QUOTE[3]]
+    changes = _diff(old, [_QUOTE[0], _QUOTE[3]])
+    assert [ch.type for ch in changes] == [ChangeType.RETRACTED, ChangeType.RETRACTED]

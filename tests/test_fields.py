@@ -186,3 +186,17 @@ def test_entities_of_institutions_and_openers(sentence: str, entities: set[str])
 )
 def test_attribution_over_auxiliaries_and_long_names(sentence: str, attribution: str) -> None:
     assert fields.attribution(sentence) == attribution
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Assad is in Moscow, a Kremlin source told Interfax.", ("Interfax",)),
+        ("A source told the TASS news agency on Sunday.", ("TASS news agency",)),
+        ("Assad is in Moscow, Peskov told reporters.", ()),
+        ("Assad is in Moscow, Peskov said.", ()),
+    ],
+    ids=["outlet", "outlet-with-agency", "reporters-unnamed", "no-addressee"],
+)
+def test_addressees(sentence: str, expected: tuple[str, ...]) -> None:
+    assert fields.addressees(sentence) == expected

@@ -117,12 +117,16 @@ def test_framing_words_have_one_concept() -> None:
         ("presently", "current"),
         ("airlift", "fly"),
         ("won", "secured"),
+        ("landed", "arrived"),
+        ("large", "big"),
+        ("past", "history"),
+        ("nearly", "almost"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
         "demonym-other-form", "british-our", "british-our-suffix", "british-sc", "plain-take",
         "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
-        "airlift", "achieve",
+        "airlift", "achieve", "land-arrive", "big", "history", "almost",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:
@@ -188,3 +192,7 @@ def test_compounds_written_apart_or_together(
     tokens: list[str], other: list[str], joined: set[str]
 ) -> None:
     assert joined_stems(tokens, other) == joined
+
+
+def test_touch_down_is_arrive() -> None:
+    assert concept_stems(["planes", "touching", "down", "at"])[1] == stem("landing")

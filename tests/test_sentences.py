@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.sentences import is_claim, split_sentences
+from monitor.sentences import is_claim, quote_open, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,19 @@ def test_reader_addressed_cta(sentence: str, expected: bool) -> None:
 )
 def test_name_heavy_sentences_and_titles(sentence: str, expected: bool) -> None:
     assert is_claim(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "state"),
+    [
+        ('"I left Homs in 2012 with two children.', 1),
+        ("\u201cWe sold everything we had.", 1),
+        ('Now I am going back with five," said Fatima.', -1),
+        ('"We will stay," he said.', 0),
+        ("Officials said the road was open.", 0),
+        ('He called the claims "false and baseless.', 0),
+    ],
+    ids=["opens", "opens-curly", "closes-with-tag", "balanced", "no-quotes", "opens-mid-sentence"],
+)
+def test_quote_open(sentence: str, state: int) -> None:
+    assert quote_open(sentence) == state
