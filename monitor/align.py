@@ -127,12 +127,13 @@ def _name_positions(claim: Claim, toks: list[str]) -> set[int]:
     return out
 
 
-@lru_cache(maxsize=4096)
+# Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
+@lru_cache(maxsize=512)
 def _frame(claim: Claim) -> tuple[str, int]:
     return _masked(claim, set(), "E")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _body(claim: Claim) -> tuple[str, int]:
     """The key with the source and every name masked (a source is often a name)."""
     return _masked(claim, source_words(claim), "S")

@@ -280,7 +280,8 @@ _UNNAMED_SOURCE = wordset(
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-@lru_cache(maxsize=4096)
+# Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
+@lru_cache(maxsize=512)
 def source_terms(claim: Claim) -> frozenset[str]:
     """The words that name the claim's sources: its attribution and the outlet it was told
     to ("a Kremlin source told Interfax" -> {"kremlin", "interfax"}), lowercase, without

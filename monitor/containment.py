@@ -76,7 +76,8 @@ class Verdict:
 HELD = Verdict(None)  # the baseline holds the claim
 
 
-@lru_cache(maxsize=4096)
+# Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
+@lru_cache(maxsize=512)
 def contain_stems(claim: Claim) -> frozenset[str]:
     """The stems containment looks for: content words, minus polarity cues, the source
     and the rest of the reporting frame ("told the TASS news agency", "wrote on

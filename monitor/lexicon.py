@@ -225,7 +225,8 @@ def joined_stems(tokens: Sequence[str], other: Sequence[str]) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=16384)
+# Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
+@lru_cache(maxsize=1024)
 def _compounds(tokens: tuple[str, ...]) -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
     """The tokens, and each pair of neighbours written as one word -> their stems
     (cached: baseline claims are compared again and again)."""
@@ -337,7 +338,7 @@ def concept_stems(tokens: Sequence[str]) -> list[str]:
     return list(_concept_stems(tuple(tokens)))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def _concept_stems(tokens: tuple[str, ...]) -> tuple[str, ...]:
     # baseline claims are stemmed again for every claim compared with them: cached
     out = [stem(t) for t in tokens]

@@ -259,7 +259,8 @@ def clauses(norm: str) -> list[str]:
     return [" ".join(c) for c in out]
 
 
-@lru_cache(maxsize=65536)
+# Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
+@lru_cache(maxsize=4096)
 def polarity_cues(norm: str) -> Polarity:
     toks = norm.split()
     negators = 0
