@@ -129,26 +129,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"idle with {args.existing} files watched: {idle_cpu:.2f}s CPU over "
                   f"{args.idle:.0f}s ({100 * idle_cpu / args.idle:.1f}% of a core)")
 
-            drops: list[float] = []
-            for k in range(args.drops):
-                name = f"new-{k:03d}.txt"
-                written = time.monotonic()
-                (inbox / name).write_text(article(500 + k, 40 + k))
-                wait_for(lambda name=name: rows(
-                    db, "SELECT 1 FROM changes WHERE source = ? AND type = 'new_claim'",
-                    f"inbox/{name}"), 30, f"the change of {name}")
-                drops.append(time.monotonic() - written)
-                time.sleep(0.3)  # one drop at a time, like a person saving files
-            edits: list[float] = []
-            for k in range(args.edits):
-                name = f"new-{k:03d}.txt"
-                written = time.monotonic()
-                (inbox / name).write_text(article(500 + k, 4000 + k))
-                wait_for(lambda name=name: rows(
-                    db, "SELECT 1 FROM changes WHERE source = ? AND type = 'updated_claim'",
-                    f"inbox/{name}"), 30, f"the edit of {name}")
-                edits.append(time.monotonic() - written)
-                time.sleep(0.3)
+            def timed(count: int, trucks: int, change: str) -> list[float]:
+                """Write files new-000.txt... one at a time (like a person saving files);
+                the seconds from each write to its `change` row."""
+                seconds = []
+                for k in range(count):
+                    name = f"new-{k:03d}.txt"
+                    written = time.monotonic()
+                    (inbox / name).write_text(article(500 + k, trucks + k))
+                    wait_for(lambda name=name: rows(
+                        db, "SELECT 1 FROM changes WHERE source = ? AND type = ?",
+                        f"inbox/{name}", change), 30, f"the {change} of {name}")
+                    seconds.append(time.monotonic() - written)
+                    time.sleep(0.3)
+                return seconds
+
+            drops = timed(args.drops, 40, "new_claim")
+            edits = timed(args.edits, 4000, "updated_claim")
             print(summary("new file", drops))
             if edits:
                 print(summary("edited file", edits))

@@ -25,7 +25,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from monitor.claims import entity_words, polarity_cues
+from monitor.claims import entity_words, make_claim, polarity_cues, split_sentences
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, addressees
 from monitor.lexicon import CAPITALS, DEMONYMS, country_of, stem
 from monitor.models import Claim
@@ -139,17 +139,29 @@ def polarity_flipped(a: Claim, b: Claim) -> bool:
     seg_a, seg_b = _edited_segments(a.norm, b.norm)
     if not (seg_a or seg_b):
         return False
-    return norms_flipped(seg_a, seg_b) or _clause_flipped(a.norm, b.norm)
+    return norms_flipped(seg_a, seg_b) or _clause_flipped(_clauses(a), _clauses(b))
 
 
-CLAUSE_MATCH = 0.6  # share of a clause's tokens the other version's clause must have
+def _clauses(claim: Claim) -> list[str]:
+    """The clauses of a claim; a claim made of adjacent sentences read as one (a merge
+    or split) breaks at its sentence ends too: the norm has lost them, and "... for
+    torture. They have not said" is two clauses as much as "... for torture but have
+    not said"."""
+    if ". " not in claim.text:
+        return clauses(claim.norm)
+    sents = split_sentences(claim.text)
+    if len(sents) == 1:
+        return clauses(claim.norm)
+    return [c for s in sents for c in clauses(make_claim(s).norm)]
 
 
-def _clause_flipped(a: str, b: str) -> bool:
-    """A clause of ``a`` says the opposite of the clause of ``b`` that states it: two
+CLAUSE_MATCH = 0.8  # share of a clause's tokens the other version's clause must have
+
+
+def _clause_flipped(ca: list[str], cb: list[str]) -> bool:
+    """A clause of ``ca`` says the opposite of the clause of ``cb`` that states it: two
     flips in different clauses ("had been found intact and would be handed over" ->
     "had not been found and might have been destroyed") do not cancel out."""
-    ca, cb = clauses(a), clauses(b)
     if len(ca) == len(cb) == 1:
         return False
     for x in ca:

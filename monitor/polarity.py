@@ -157,6 +157,11 @@ _NOT_CUE_AFTER = frozenset({"away", "behind", "unclear", "unknown"})
 # makes a state, it does not depart
 _LEAVE = frozenset({"left", "leave", "leaves", "leaving"})
 _PERSON_OBJECTS = frozenset({"him", "her", "them", "us", "me", "you"})
+# "left many skeptical", "left thousands homeless": a quantity of people as the object is
+# left in a state too (a place is never a quantity)
+_QUANTITY_OBJECTS = wordset(
+    "many most some several few dozens hundreds thousands millions scores countless"
+)
 # "stayed in power", "remains in office": a position held, not a place
 _POSITIONS = frozenset({"power", "office", "charge"})
 # Verbs that negate the verb after "to" (at most two words later): "declined to confirm",
@@ -224,10 +229,11 @@ def _verb_before_to(toks: list[str], i: int) -> bool:
 
 def _not_a_cue(tok: str, nxt: str, after: list[str]) -> bool:
     """A member of the lexicon that states nothing of its concept where it stands:
-    "stay away", "left behind", "left him unable", "remained in power"."""
+    "stay away", "left behind", "left him unable", "left thousands homeless", "remained in
+    power"."""
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
-    if tok in _LEAVE and nxt in _PERSON_OBJECTS:
+    if tok in _LEAVE and (nxt in _PERSON_OBJECTS or nxt in _QUANTITY_OBJECTS):
         return True
     return nxt == "in" and bool(after) and after[0] in _POSITIONS
 
@@ -245,6 +251,10 @@ _VERB_GROUP = wordset(
 )
 
 
+# "... alert but that there was no threat": a second reported clause, or an existential one
+_CLAUSE_SUBJECTS = frozenset({"that", "there"})
+
+
 def clauses(norm: str) -> list[str]:
     """The clauses of a normalised sentence (split before a coordinator that opens a new
     verb group, and before a relative pronoun); one item when there is no such break."""
@@ -252,7 +262,9 @@ def clauses(norm: str) -> list[str]:
     out: list[list[str]] = [[]]
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
-        opens = tok in _RELATIVES or (tok in _CLAUSE_OPENERS and nxt in _VERB_GROUP)
+        opens = tok in _RELATIVES or (
+            tok in _CLAUSE_OPENERS and (nxt in _VERB_GROUP or nxt in _CLAUSE_SUBJECTS)
+        )
         if opens and out[-1]:
             out.append([])
         out[-1].append(tok)

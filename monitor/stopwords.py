@@ -78,6 +78,7 @@ NOT_NAMES = (FUNCTION_WORDS - _NAME_LIKE_AUXILIARIES) | wordset(
     even every furthermore how however if initially earlier later meanwhile moreover now
     once others since still though through today tomorrow until upon well why yes yet
     yesterday faced following conflicting fighting let thank thanks many several no not
+    much few little half part rest
     none one two three four five six seven eight nine ten
     official officials source sources report reports experts analysts witnesses residents
     authorities police troops forces rebels protesters critics observers people media news

@@ -303,9 +303,28 @@ def test_denial_added(old: str, new: str, added: bool) -> None:
             "The tower had been repaired and would reopen on Monday.",
             False,
         ),
+        (
+            "The council approved the budget. It has not set a date for the vote.",
+            "The council approved the budget but has not set a date for the vote.",
+            False,
+        ),
+        (
+            "The council approved the budget. It has set a date for the vote.",
+            "The council approved the budget but has not set a date for the vote.",
+            True,
+        ),
+        (
+            "Crews said the tunnel had been inspected but that there was no damage.",
+            "Crews said the tunnel had been inspected. They said there was no damage.",
+            False,
+        ),
     ],
-    ids=["flips-in-two-clauses", "two-negatives-in-one-clause", "no-flip"],
-)
+    ids=[
+        "flips-in-two-clauses", "two-negatives-in-one-clause", "no-flip",
+        "merged-sentences-same-negation", "merged-sentences-negation-added",
+        "split-at-but-that",
+    ],
+)  # fmt: skip
 def test_clauses_flip_on_their_own(old: str, new: str, flipped: bool) -> None:
     assert polarity_flipped(make_claim(old), make_claim(new)) is flipped
 

@@ -158,10 +158,13 @@ def test_negation_scope_is_counted_in_content_words() -> None:
         ("jalali remained in office", {}),
         ("jalali remained in damascus", {"presence": 1}),
         ("assad left damascus", {"presence": -1}),
+        ("the flood left thousands homeless", {}),
+        ("many residents left the valley", {"presence": -1}),
     ],
     ids=[
         "leave-a-person-is-no-departure", "stay-in-power", "remain-in-office",
-        "remain-in-a-place", "leave-a-place",
+        "remain-in-a-place", "leave-a-place", "leave-a-quantity-is-no-departure",
+        "a-quantity-leaves",
     ],
 )  # fmt: skip
 def test_positions_and_persons_are_no_presence(norm: str, effective: dict) -> None:
@@ -193,8 +196,12 @@ def test_hedges_are_no_negation(norm: str, negators: int) -> None:
             "the envoy who arrived on monday met jalali",
             ["the envoy", "who arrived on monday met jalali"],
         ),
+        (
+            "the port was closed but that there was no shortage",
+            ["the port was closed", "but that there was no shortage"],
+        ),
     ],
-    ids=["coordinated-verb-group", "coordinated-nouns", "relative-pronoun"],
+    ids=["coordinated-verb-group", "coordinated-nouns", "relative-pronoun", "coordinated-that"],
 )
 def test_clauses(norm: str, parts: list[str]) -> None:
     assert clauses(norm) == parts

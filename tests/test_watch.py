@@ -34,11 +34,14 @@ class Recorder:
 Scenario = Callable[[FolderWatcher, Recorder, Path], Awaitable[None]]
 
 
-def run_watcher(tmp_path: Path, scenario: Scenario, **folders: Path) -> Recorder:
-    """Run a watcher on `folders` (default: tmp_path/inbox as "inbox") around `scenario`."""
+def run_watcher(tmp_path: Path, scenario: Scenario, recorder: Recorder | None = None,
+                **folders: Path) -> Recorder:
+    """Run a watcher on `folders` (default: tmp_path/inbox as "inbox") around `scenario`,
+    reporting to `recorder` (default: a new Recorder)."""
 
     async def main() -> Recorder:
-        recorder = Recorder()
+        nonlocal recorder
+        recorder = recorder or Recorder()
         watcher = FolderWatcher(recorder, debounce_ms=50)
         inbox = tmp_path / "inbox"
         inbox.mkdir(exist_ok=True)
@@ -133,22 +136,7 @@ def test_a_file_still_being_written_is_reported_once_complete(tmp_path):
         assert await recorder.next() == ("inbox", "slow.txt")
         assert recorder.contents == ["Title\n\nThe army withdrew from Hama.\n"]
 
-    async def main() -> None:
-        recorder = ContentRecorder()
-        watcher = FolderWatcher(recorder, debounce_ms=50, settle=0.1)
-        inbox = tmp_path / "inbox"
-        inbox.mkdir()
-        watcher.set_folders({"inbox": inbox})
-        stop = asyncio.Event()
-        task = asyncio.create_task(watcher.run(stop))
-        await _started(watcher)
-        try:
-            await scenario(watcher, recorder, inbox)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, TIMEOUT)
-
-    asyncio.run(main())
+    run_watcher(tmp_path, scenario, ContentRecorder())
 
 
 class ContentRecorder(Recorder):
