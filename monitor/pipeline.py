@@ -61,7 +61,7 @@ ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 CPU_SLOTS = 2  # threads parsing at once per Checker: two let a small file pass one huge page;
 # more only contend for the GIL (measured: a little more CPU, no faster)
 BATCH_ITEMS = 100  # check results committed together by `run_pass`...
-BATCH_SECONDS = 0.5  # ...or after this long, whichever comes first
+BATCH_SECONDS = 0.5  # ...(a cap used only when no event loop runs)
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 
@@ -390,9 +390,9 @@ async def run_pass(
 ) -> PassSummary:
     """Check every source once (a feed or folder first, then the articles it holds).
 
-    The results are committed in batches (every BATCH_ITEMS checks or BATCH_SECONDS), and
-    always when the pass ends, also by an exception or a cancellation: an interrupted pass
-    keeps every check that finished.
+    The results are committed in batches (those finished in one pass of the event loop, at
+    most BATCH_ITEMS), and always when the pass ends, also by an exception or a
+    cancellation: an interrupted pass keeps every check that finished.
     """
     import asyncio
 

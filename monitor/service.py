@@ -15,8 +15,9 @@ One `Service` holds the database lock for its whole life and runs, on an APSched
   changes).
 
 All checks share one HTTP client and one Fetcher, so per-host limits and back-offs persist.
-The checks' writes are committed in batches of at most BATCH_SECONDS (`Store.batching`;
-a check that stored changes commits at once, before alert delivery is woken).
+The checks' writes are committed in batches: those finished in one pass of the event loop
+together (`Store.batching`; a check that stored changes commits at once, before alert
+delivery is woken).
 SIGTERM and SIGINT stop it gracefully: dispatching stops, checks in flight get a few seconds,
 the rest are cancelled (each database write is one synchronous transaction, so nothing is
 half-written), and the service is recorded as stopped. The handlers are installed
@@ -53,7 +54,7 @@ from .watch import FolderWatcher
 log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 100  # check results committed together at most...
-BATCH_SECONDS = 0.2  # ...and at most this long after the first of them
+BATCH_SECONDS = 0.2  # ...(a cap used only when no event loop runs)
 
 
 @dataclass(frozen=True)

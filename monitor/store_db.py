@@ -212,7 +212,7 @@ class _Batch:
     depth: int = 0  # `batched()` blocks being executed (nested ones count)
     items: int = 0  # blocks in the open batch
     started: float = 0.0  # monotonic time the open batch began
-    timer: asyncio.TimerHandle | None = None
+    timer: asyncio.Handle | None = None
 
 
 class StoreBase:
@@ -367,14 +367,16 @@ class StoreBase:
 
     @contextmanager
     def batching(self, *, max_items: int = 100, max_seconds: float = 0.5) -> Iterator[None]:
-        """Within: `batched()` blocks commit together, after `max_items` blocks or
-        `max_seconds` since the first uncommitted one (a timer on the running event loop,
-        if any, commits an idle batch), whichever comes first; always on leaving, also by
-        an exception or a cancellation, and before any other write (`transaction()`). A
-        crash loses at most the blocks since the last commit. Already batching: no change.
+        """Within: `batched()` blocks commit together, after `max_items` blocks, at the
+        end of the current pass of the running event loop (so blocks finished in one pass
+        share a commit) or, with no loop running, after `max_seconds`; always on leaving,
+        also by an exception or a cancellation, and before any other write
+        (`transaction()`). A crash loses at most the blocks since the last commit. Already
+        batching: no change.
 
-        While a batch is pending this process holds the database's write lock; other
-        processes wait for it (up to `max_seconds`).
+        A pending batch holds the database's write lock, so it is never kept open while the
+        loop waits on the network: SQLite's busy handler polls, and a lock taken again right
+        after each short release would starve other writers (a CLI command, another process).
         """
         if self._batch is not None:
             yield
@@ -420,14 +422,20 @@ class StoreBase:
             batch.timer.cancel()
             batch.timer = None
 
-    def _arm_timer(self, batch: _Batch) -> None:
+    def _arm_timer(self, batch: _Batch, *, delay: float | None = None) -> None:
         import asyncio
 
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop: committed by count, by other writes, at the end
             return
-        batch.timer = loop.call_later(batch.max_seconds, self._on_timer, batch)
+        # At the end of this pass of the loop (see `batching`); `delay` only to retry a
+        # failed commit later rather than on every pass.
+        batch.timer = (
+            loop.call_soon(self._on_timer, batch)
+            if delay is None
+            else loop.call_later(delay, self._on_timer, batch)
+        )
 
     def _on_timer(self, batch: _Batch) -> None:
         batch.timer = None
@@ -437,8 +445,8 @@ class StoreBase:
             self._arm_timer(batch)
             return
         self._commit_batch(quiet=True)
-        if batch.open:  # the commit failed: try again later
-            self._arm_timer(batch)
+        if batch.open:  # the commit failed: try again later, not on every loop pass
+            self._arm_timer(batch, delay=max(batch.max_seconds, 0.1))
 
 
 def source_from_row(row: dict[str, Any]) -> Source:

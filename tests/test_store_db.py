@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -148,18 +150,53 @@ def test_any_other_write_commits_the_pending_batch_first(store):
         assert _committed(store) == ["a", "b"]
 
 
-def test_the_event_loop_commits_an_idle_batch_after_max_seconds(store):
-    async def main() -> list[str]:
-        with store.batching(max_items=100, max_seconds=0.05):
+def test_the_event_loop_commits_a_batch_when_its_pass_ends(store):
+    async def main() -> tuple[list[str], list[str]]:
+        with store.batching(max_items=100, max_seconds=60):
             _log(store, "a")
-            assert _committed(store) == []
-            for _ in range(200):  # nothing else writes: the loop's timer commits
-                await asyncio.sleep(0.005)
-                if _committed(store):
-                    break
-            return _committed(store)
+            _log(store, "b")  # finished in the same pass: one commit for both
+            before = _committed(store)
+            await asyncio.sleep(0)  # the loop's pass ends: committed, not held while waiting
+            return before, _committed(store)
 
-    assert asyncio.run(main()) == ["a"]
+    assert asyncio.run(main()) == ([], ["a", "b"])
+
+
+def test_a_busy_batching_loop_does_not_starve_another_writer(store):
+    # Checks write and then wait on the network, over and over: the write lock must be free
+    # while they wait, or another process's write (a CLI command) would time out.
+    async def busy_checks(stop: threading.Event) -> None:
+        async def check(k: int) -> None:
+            while not stop.is_set():
+                _log(store, f"check{k}")
+                await asyncio.sleep(0.002)  # the network
+
+        with store.batching(max_items=100, max_seconds=0.5):
+            await asyncio.gather(*(check(k) for k in range(8)))
+
+    stop = threading.Event()
+    outcome: list[str] = []
+
+    def other_writer() -> None:
+        time.sleep(0.2)  # while the checks are running
+        conn = sqlite3.connect(store.path, timeout=3.0)
+        try:
+            for _ in range(5):
+                conn.execute("INSERT INTO meta (key, value) VALUES ('cli', 'x') "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                conn.commit()
+            outcome.append("written")
+        except sqlite3.OperationalError as exc:
+            outcome.append(str(exc))
+        finally:
+            conn.close()
+            stop.set()
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    asyncio.run(busy_checks(stop))
+    writer.join()
+    assert outcome == ["written"]
 
 
 def test_closing_the_store_commits_a_pending_batch(tmp_path):
