@@ -61,7 +61,7 @@ ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 CPU_SLOTS = 2  # threads parsing at once per Checker: two let a small file pass one huge page;
 # more only contend for the GIL (measured: a little more CPU, no faster)
 BATCH_ITEMS = 100  # check results committed together by `run_pass`...
-BATCH_SECONDS = 0.5  # ...(a cap used only when no event loop runs)
+BATCH_SECONDS = 0.5  # ...(without a running loop; also the wait before retrying a commit)
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 

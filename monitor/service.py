@@ -54,7 +54,7 @@ from .watch import FolderWatcher
 log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 100  # check results committed together at most...
-BATCH_SECONDS = 0.2  # ...(a cap used only when no event loop runs)
+BATCH_SECONDS = 0.2  # ...(without a running loop; also the wait before retrying a commit)
 
 
 @dataclass(frozen=True)

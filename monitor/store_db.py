@@ -10,11 +10,12 @@ prepared once and cached by the sqlite3 module, where sqlite-utils' table helper
 table's schema on every call. `db` (sqlite-utils over the same connection) is created on
 first use, for code off the check path; importing sqlite-utils costs start-up time.
 
-Batched commits: the writes of a check (`batched()` blocks) commit together, every
-`max_items` blocks or `max_seconds`, whichever comes first, while `batching()` is active
-(`monitor check`, `monitor run`); a crash loses at most that window. Each block still
-commits or rolls back as a whole (a savepoint), and any other write (`transaction()`)
-commits the pending batch first, so only the check's own writes are ever deferred.
+Batched commits: while `batching()` is active (`monitor check`, `monitor run`), the writes
+of the checks (`batched()` blocks) that finish in one pass of the event loop commit
+together (at most `max_items`; `max_seconds` without a loop); a crash loses at most that.
+Each block still commits or rolls back as a whole (a savepoint), and any other write
+(`transaction()`) commits the pending batch first, so only the check's own writes are ever
+deferred.
 """
 
 from __future__ import annotations
