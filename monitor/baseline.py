@@ -24,6 +24,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from monitor.fields import DEMONYM_ENDINGS, entity_words
+from monitor.lexicon import stem
 from monitor.models import BaselineClaim, Claim
 from monitor.names import name_skeleton, same_name
 from monitor.stopwords import STOPWORDS
@@ -74,6 +75,7 @@ class BaselineIndex:
         self._names: set[str] = set()  # significant words of the baseline's names
         self._by_skeleton: dict[str, set[str]] = {}  # their consonant skeletons
         self._full_names: dict[str, set[frozenset[str]]] = {}  # last word -> full names
+        self._name_claims: dict[str, int] = {}  # stem of a name word -> claims naming it
         self.last_visited = 0  # posting entries read by the last lookup
         self.last_scored = 0  # claims scored with rapidfuzz by the last lookup
         for claim in claims:
@@ -88,6 +90,8 @@ class BaselineIndex:
         for word in entity_words(claim.claim.entities) - self._names:
             self._names.add(word)
             self._by_skeleton.setdefault(name_skeleton(word), set()).add(word)
+        for word_stem in {stem(w) for w in entity_words(claim.claim.entities)}:
+            self._name_claims[word_stem] = self._name_claims.get(word_stem, 0) + 1
         for ent in claim.claim.entities:
             full = name_key(ent)
             if len(full) > 1:
@@ -104,6 +108,11 @@ class BaselineIndex:
         if len(full) < 2 or full not in variants:
             return False
         return all(v <= full or full <= v for v in variants)
+
+    def name_share(self, word_stem: str) -> float:
+        """The share (0..1) of baseline claims that name a word with this stem
+        (``monitor.lexicon.stem``): high for the story's own subjects ("Assad")."""
+        return self._name_claims.get(word_stem, 0) / len(self._claims) if self._claims else 0.0
 
     def respell(self, word: str) -> str | None:
         """The baseline's spelling of a name word written otherwise ("saydnaya" ->

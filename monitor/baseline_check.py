@@ -32,10 +32,12 @@ lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
    taken up by "he" is the subject) and most of its content words, with an
    antonym-lexicon concept of opposite sign ("Jalali had left Damascus" vs "Jalali,
    still in Damascus, ...") -> contradicted;
-6. otherwise new; but first, steps 2-5 once more with a known name's titles and first
-   names set aside (``_described``: "Deposed Syrian president Bashar al-Assad left
-   Syria" as "Assad left Syria", when the baseline writes "Bashar al-Assad" and no other
-   "... al-Assad").
+6. steps 2-5 once more with a known name's titles and first names set aside
+   (``_described``: "Deposed Syrian president Bashar al-Assad left Syria" as "Assad
+   left Syria", when the baseline writes "Bashar al-Assad" and no other "... al-Assad");
+7. a loose restatement of one or two baseline claims (``monitor.restatement``: most of
+   its words, and all its names, numbers and dates, in the closest claims) -> held, or
+   updated when only a place differs; otherwise new.
 
 Words are compared as concept stems (``monitor.lexicon``: "seized" / "took control of",
 "backing" / "supported"), and names in the baseline's spelling ("Saydnaya" is looked up
@@ -75,6 +77,7 @@ from monitor.containment import (
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, speaker_resumed
 from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems
 from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.restatement import restated
 from monitor.stopwords import REPORTING_WORDS
 from monitor.textnorm import fold
 from monitor.union_cover import union_cover
@@ -111,7 +114,7 @@ def _states_something(clause: Claim) -> bool:
     nor is "Prime Minister Mohammad Jalali")."""
     if len(contain_stems(clause)) < CONTAIN_MIN_STEMS:
         return False
-    names = entity_words(clause.entities) | source_words(clause)
+    names = entity_words(clause.entities) | source_words(clause) | TITLE_WORDS
     lower = [w for w in _LOWER_WORD.findall(clause.text) if w not in names]
     return len(content_tokens(" ".join(lower))) >= CLAUSE_MIN_WORDS
 
@@ -205,7 +208,7 @@ def _split_cover(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> 
     seized control of the capital" from two sentences). Cuts are pre-screened on stems."""
     keys = claim.key.split()
     drop = polarity_cues(claim.norm).cue_words | source_words(claim)
-    names = entity_words(claim.entities)
+    names = entity_words(claim.entities) | TITLE_WORDS  # "Prime Minister X" names someone
     # per token: its stem if it is a content word, and whether it is a lowercase word
     content = content_stems(keys, drop)
     lower = [bool(st) and t not in names for st, t in zip(content, keys, strict=True)]
@@ -358,7 +361,9 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
         # article need not repeat ("Deposed Syrian president Bashar al-Assad left ...")
         core = _described(claim, baseline)
         if core is not claim:
-            return _covered(core, cands, skip, baseline, describe=True)
+            verdict = _covered(core, cands, skip, baseline, describe=True)
+    if verdict.kind is ChangeType.NEW:
+        return restated(claim, cands, baseline) or verdict
     return verdict
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "restrict",
     "said_as_noun",
     "scope_start",
+    "state_agreement",
     "window",
 ]
 
@@ -294,7 +295,7 @@ def restrict(claim: Claim, span: str, like: Claim | None = None, wide: str | Non
     )
 
 
-def _state_agreement(claim: Claim, other: str) -> int:
+def state_agreement(claim: Claim, other: str) -> int:
     """Whether ``other`` (the part of a baseline claim that states ``claim``, normalised)
     asserts the states ``claim`` asserts (left, confirmed, alive...).
 
@@ -350,8 +351,8 @@ def contained(
         # judged where the baseline claim states it: "no official confirmation" in
         # another clause does not deny what this one reports; a state the window lacks
         # may stand elsewhere in the claim ("... in 2011, with backing from Russia")
-        state = _state_agreement(claim, detail_span) or max(
-            0, _state_agreement(claim, bc.claim.norm)
+        state = state_agreement(claim, detail_span) or max(
+            0, state_agreement(claim, bc.claim.norm)
         )
         if state < 0:
             flipped = flipped or bc

@@ -89,7 +89,7 @@ _CLASSES: dict[str, str] = {
     # are two-word verbs of their own ("take part", "take place", "take off")
     "CAPTURE": "capture seize overrun conquer storm take takeover take_control "
     "gain_control seize_control take_over break_through control",
-    "FLEE": "flee escape leave depart fly_out take_off",
+    "FLEE": "flee escape leave depart departure fly_out take_off",
     "HAPPEN": "happen occur take_place",
     "ARRIVE": "arrive arrival reach land touch_down",
     "BEGIN": "begin start launch commence outbreak break_out erupt",
@@ -284,6 +284,9 @@ for _label, _members in _CLASSES.items():
         else:
             _CONCEPT[lemma(_m)] = _label
 _PHRASE_VERBS = frozenset(v for v, _ in _PHRASES)
+# Class members whose lemma, with the final "e" dropped, is another word ("plane" /
+# "plan"): only the tokens that keep the "e" ("planes", not "plans") are the member.
+_E_CLASHES = frozenset({"plan"})
 
 
 # Word starts shared by unrelated words ("international" / "interior", "officer" /
@@ -319,7 +322,7 @@ def stem(token: str) -> str:
         return stem(country)
     base = _american(lemma(token))
     label = _CONCEPT.get(base)
-    if label is not None:
+    if label is not None and not (base in _E_CLASHES and not token.startswith(base + "e")):
         return label
     for start in _CROWDED_STARTS:
         if base.startswith(start):

@@ -165,3 +165,19 @@ def test_names_are_looked_up_past_the_rarest_words() -> None:
 def test_knows_name(names: list[str], entity: str, known: bool) -> None:
     idx = BaselineIndex(BaselineClaim(make_claim(s), "a") for s in names)
     assert idx.knows_name(entity) is known
+
+
+def test_name_share_counts_claims_naming_a_word() -> None:
+    index = BaselineIndex(
+        BaselineClaim(make_claim(t), "b")
+        for t in [
+            "Assad fled Damascus as the rebels advanced.",
+            "Assad had ruled Syria since 2000, and Assad's father before him.",
+            "Assad's whereabouts were unknown for a day.",
+            "Rebels said they had freed thousands of prisoners from Sednaya prison.",
+        ]
+    )
+    assert index.name_share("assad") == 0.75  # a claim naming him twice counts once
+    assert index.name_share("sedna") == 0.25
+    assert index.name_share("jalal") == 0.0
+    assert BaselineIndex().name_share("assad") == 0.0

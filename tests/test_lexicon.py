@@ -53,10 +53,12 @@ def test_lemma(word: str, base: str) -> None:
         ("rapidly", "swift"),
         ("soldiers", "fighters"),
         ("insisted", "suggests"),
+        ("departure", "left"),
+        ("planes", "aircraft"),
     ],
     ids=[
         "capture", "irregular-capture", "flee", "support", "decide", "talks", "detainee",
-        "fast", "force", "frame",
+        "fast", "force", "frame", "departure", "plane",
     ],
 )  # fmt: skip
 def test_synonyms_share_a_stem(a: str, b: str) -> None:
@@ -72,8 +74,13 @@ def test_synonyms_share_a_stem(a: str, b: str) -> None:
         ("officers", "officials"),
         ("military", "militant"),
         ("control", "contribute"),
+        ("plans", "planes"),
+        ("planned", "plane"),
     ],
-    ids=["antonyms-stay-apart", "custody-sides", "inter", "offic", "milit", "contr"],
+    ids=[
+        "antonyms-stay-apart", "custody-sides", "inter", "offic", "milit", "contr",
+        "plan-plane", "planned-plane",
+    ],
 )
 def test_different_words_keep_different_stems(a: str, b: str) -> None:
     assert stem(a) != stem(b)
