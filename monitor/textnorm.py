@@ -45,7 +45,13 @@ _FOLD = str.maketrans(
 
 
 def fold(text: str) -> str:
-    """NFKC, curly quotes to straight, dashes to ``-`` (long dashes spaced), nbsp to space."""
+    """NFKC, curly quotes to straight, dashes to ``-`` (long dashes spaced), nbsp to space,
+    accents dropped from letters ("Erdoğan" as "Erdogan": outlets differ in whether they
+    write them)."""
+    if not text.isascii():
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
@@ -75,12 +81,17 @@ _DATE_FORMS = {
     r"(?P<yy>(?:19|20)\d{2})\b(?!\s*(?:people|troops|soldiers|fighters|prisoners|dead|killed|"
     r"civilians|men|women|children|km|miles|%|percent))",
     "weekday": r"\b(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    # day and month in digits ("12/12", "24/12/2024"): only where the order cannot be
+    # misread (see ``_canon_date``)
+    "numeric": r"(?<![\w/.])(?P<nd>\d{1,2})/(?P<nm>\d{1,2})(?:/(?P<ny>(?:19|20)?\d{2}))?(?![\w/])",
 }
 DATE_RE = re.compile("|".join(_DATE_FORMS.values()), re.I)
 # The same alternation without the forms that cannot match a given text (checked by
 # cheap hints): the date scan is the costliest step of normalisation, and a regex
 # without the month alternatives fails much faster at every word.
-_DATES_NO_MONTH = re.compile("|".join(_DATE_FORMS[k] for k in ("iso", "year", "weekday")), re.I)
+_DATES_NO_MONTH = re.compile(
+    "|".join(_DATE_FORMS[k] for k in ("iso", "year", "weekday", "numeric")), re.I
+)
 _WEEKDAY_RE = re.compile(_DATE_FORMS["weekday"], re.I)
 _DIGIT = re.compile(r"\d")
 _MONTH_HINT = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I)
@@ -134,6 +145,36 @@ def _canon_time(m: re.Match[str]) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+# A range of days in one month: "10 and 15 December", "December 10-15" are two dates
+# whichever way round they are written (the second day after the first).
+_RANGE_SEP = r"\s*(?:-|and|to|through)\s*"
+_DAY_RANGE = re.compile(
+    rf"\b(?P<d1>\d{{1,2}}){_ORD}{_RANGE_SEP}(?P<d2>\d{{1,2}}){_ORD}\s+(?P<m>{_MON})\b"
+    rf"|\b(?P<m2>{_MON})\b\.?\s+(?P<e1>\d{{1,2}}){_ORD}{_RANGE_SEP}(?P<e2>\d{{1,2}}){_ORD}\b"
+    # the second day ends the phrase: "December 10 and 15 people" counts people
+    r"(?=\s*(?:[,.;:)]|$)|\s+(?:and|or|in|at|on|to|of|for|from|when|while|after|before"
+    r"|the|a|an|this|last|next)\b)",
+    re.I,
+)
+_PER_CENT = re.compile(r"\bper\s+cent\b", re.I)
+# "unclear whether" is the hedge "not clear whether" (monitor.polarity reads it as one)
+_UN_HEDGE = re.compile(
+    r"\bun(clear|certain|known)(?=\s+(?:whether|if|how|what|who|when|why|where)\b)", re.I
+)
+
+
+def _expand_ranges(text: str) -> str:
+    def _sub(m: re.Match[str]) -> str:
+        first, second, month = (
+            (m["d1"], m["d2"], m["m"]) if m["d1"] else (m["e1"], m["e2"], m["m2"])
+        )
+        if not 1 <= int(first) < int(second) <= 31:
+            return m.group(0)
+        return f"{month} {first} and {month} {second}"
+
+    return _DAY_RANGE.sub(_sub, text)
+
+
 def _canon_date(m: re.Match[str]) -> tuple[str, str]:
     """Return (canonical date, prefix text to keep) for a date match."""
     # a reduced pattern lacks some groups; "" stands for a group that did not match
@@ -151,6 +192,17 @@ def _canon_date(m: re.Match[str]) -> tuple[str, str]:
         return f"{int(g['cy']):04d}-{MONTHS[g['cm'].lower()]:02d}", ""
     if g["yy"]:
         return g["yy"], g["yp"] + " "
+    if g["nd"]:
+        # day/month or month/day: read only when both readings agree or one is impossible
+        a, b = int(g["nd"]), int(g["nm"])
+        readings = {
+            (mon, day) for day, mon in ((a, b), (b, a)) if 1 <= mon <= 12 and 1 <= day <= 31
+        }
+        if len(readings) != 1:
+            return "", ""
+        mon, day = readings.pop()
+        year = g["ny"] and (int(g["ny"]) + 2000 if len(g["ny"]) == 2 else int(g["ny"]))
+        return (f"{year:04d}-" if year else "") + f"{mon:02d}-{day:02d}", ""
     return g["wd"].lower(), ""
 
 
@@ -249,6 +301,8 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
         return f" {prefix}\x00D{len(dates) - 1}\x00 "
 
     work = text.replace("\x00", " ")
+    if _MONTH_HINT.search(work):
+        work = _expand_ranges(work)
     pattern = date_pattern(work)
     if pattern is not None:
         work = pattern.sub(_date_sub, work)
@@ -262,7 +316,8 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
             return f" \x00D{len(dates) - 1}\x00 "
 
         work = _TIME_RE.sub(_time_sub, work)
-    work = work.replace("%", " percent ")
+    work = _PER_CENT.sub("percent", work.replace("%", " percent "))
+    work = _UN_HEDGE.sub(r"not \1", work)
     if _MONEY_HINT.search(work):
         work = _MONEY_SCALE.sub(_money_sub, work)
     nums: list[float] = []

@@ -34,6 +34,12 @@ class _Norm:
         ("It happened on December 9, 2024.", "It happened on 2024-12-09."),
         ("1.5 million people fled.", "1,500,000 people fled."),
         ("THE PLANE LANDED.", "the plane landed"),
+        ("61 per cent want to return.", "61% want to return."),
+        ("It was held between December 10 and 15.", "It was held between 10 and 15 December."),
+        ("It was held on Dec. 10-15.", "It was held on 10 to 15 December."),
+        ("The first aid flight landed on 12/12.", "The first aid flight landed on December 12."),
+        ("It happened on 24/12/2024.", "It happened on December 24, 2024."),
+        ("It was unclear whether he left.", "It was not clear whether he left."),
     ],
     ids=[
         "curly-quotes",
@@ -50,6 +56,12 @@ class _Norm:
         "date-iso-year",
         "million",
         "case-punct",
+        "per-cent",
+        "day-range",
+        "day-range-dash",
+        "numeric-date-same-both-ways",
+        "numeric-date-day-first",
+        "unclear-whether",
     ],
 )
 def test_norm_equal(a: str, b: str) -> None:
@@ -65,6 +77,11 @@ def test_norm_equal(a: str, b: str) -> None:
         ("Inflation hit 3.5 percent in March 2023.", ("3.5",), ("2023-03",)),
         ("It was seized on Sunday.", (), ("sunday",)),
         ("He may leave soon.", (), ()),
+        # 3/4 reads as March 4 and as April 3: not a date
+        ("Three quarters voted on 3/4.", ("3", "3", "4"), ()),
+        ("He visited on 10/15/2024.", (), ("2024-10-15",)),
+        # 15 people is not a day of December
+        ("On December 10 and 15 people died.", ("15",), ("12-10",)),
     ],
     ids=[
         "number-and-date",
@@ -73,6 +90,9 @@ def test_norm_equal(a: str, b: str) -> None:
         "decimal-month-year",
         "weekday",
         "may-is-not-a-month",
+        "ambiguous-numeric-date",
+        "numeric-date-month-first",
+        "range-needs-a-later-day",
     ],
 )
 def test_numbers_and_dates(sentence: str, numbers: tuple, dates: tuple) -> None:
@@ -149,8 +169,9 @@ def test_changed_vague_quantity_keeps_the_key() -> None:
         ("\u201cno\u201d \u2018yes\u2019", "\"no\" 'yes'"),
         ("a\u2014b\u2013c", "a - b - c"),
         ("x\u00a0y\u2026", "x y..."),
+        ("Recep Tayyip Erdo\u011fan in Ya\u0302sin", "Recep Tayyip Erdogan in Yasin"),
     ],
-    ids=["quotes", "long-dashes", "nbsp-ellipsis"],
+    ids=["quotes", "long-dashes", "nbsp-ellipsis", "accents"],
 )
 def test_fold(raw: str, folded: str) -> None:
     assert fold(raw) == folded
