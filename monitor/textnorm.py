@@ -201,8 +201,8 @@ def _canon_date(m: re.Match[str]) -> tuple[str, str]:
         if len(readings) != 1:
             return "", ""
         mon, day = readings.pop()
-        year = int(g["ny"] or 0) + (2000 if len(g["ny"]) == 2 else 0)
-        return (f"{year:04d}-" if year else "") + f"{mon:02d}-{day:02d}", ""
+        numeric_year = int(g["ny"] or 0) + (2000 if len(g["ny"]) == 2 else 0)
+        return (f"{numeric_year:04d}-" if numeric_year else "") + f"{mon:02d}-{day:02d}", ""
     return g["wd"].lower(), ""
 
 
