@@ -83,15 +83,17 @@ def restated(
     missing = mine - found
     if len(found) < RESTATE_SHARE * len(mine) or len(missing) > RESTATE_MAX_MISSING:
         return None
+    # best-covering first (stable: ties keep the retrieval order)
+    ranked = sorted(range(len(top)), key=lambda i: -len(mine & held[i]))
     frame = {stem(w) for w in reporting_frame(claim)}
     names = {stem(w) for w in entity_words(claim.entities)} - frame
     if missing & names:
-        return _moved(claim, pairs, held, missing, names)
+        pool = [(pairs[i][0], held[i]) for i in ranked[:_PAIR_POOL]]
+        return _moved(claim, pool, mine, missing, names)
     numbers = {n for other in top for n in other.numbers}
     dates = {d for other in top for d in other.dates}
     if not (set(claim.numbers) <= numbers and set(claim.dates) <= dates):
         return None
-    ranked = sorted(range(len(top)), key=lambda i: -len(mine & held[i]))
     # the two claims that hold most of it between them (the best one alone if only one)
     pair = max(
         combinations(ranked[:_PAIR_POOL], 2),
@@ -133,29 +135,30 @@ _LOCATIVE = re.compile(r"\b(?:in|to|at|near|from|towards|outside|into)\s+(?:the\
 
 def _moved(
     claim: Claim,
-    cands: Sequence[tuple[BaselineClaim, float]],
-    held: Sequence[set[str]],
+    pool: Sequence[tuple[BaselineClaim, set[str]]],
+    mine: AbstractSet[str],
     missing: AbstractSet[str],
     names: AbstractSet[str],
 ) -> Verdict | None:
     """The restatement with one place replaced ("a Russian military base in Tartus
-    province" for "... in Latakia province"): updated, with the closest claim that names
+    province" for "... in Latakia province"): updated, with the closest claim of ``pool``
+    (candidates with their stems, best-covering first) that names
     the other place in the same role (``detail_changes``); None otherwise. Only a place:
     a known statement made of another person ("Jalali and his family have arrived")
     is a new claim."""
     if not missing <= names:
         return None
     places = [e for e in claim.entities if _placed(e, claim.text)]
-    moved = [e for e in places if {stem(w) for w in entity_words((e,))} & missing]
-    if len(moved) != 1 or not {stem(w) for w in entity_words((moved[0],))} >= missing:
+    moved = [(e, {stem(w) for w in entity_words((e,))}) for e in places]
+    moved = [(e, stems) for e, stems in moved if stems & missing]
+    if len(moved) != 1 or not moved[0][1] >= missing:
         return None
-    mine = contain_stems(claim)
-    ranked = sorted(zip(cands, held, strict=True), key=lambda p: -len(mine & p[1]))
-    for (bc, _), stems_held in ranked[:_PAIR_POOL]:
+    place = moved[0][0]
+    for bc, stems_held in pool:
         if len(mine & stems_held) < RESTATE_SHARE * (len(mine) - len(missing)):
             continue
         changed = detail_changes(bc.claim, claim, replace_only=True)
-        if [c["new"] for c in changed] == [moved[0]] and changed[0]["kind"] == "entity":
+        if [c["new"] for c in changed] == [place] and changed[0]["kind"] == "entity":
             return Verdict(ChangeType.UPDATED, bc, changed)
     return None
 
