@@ -114,7 +114,8 @@ def _prefix_negations(mine: set[str], theirs: set[str]) -> int:
 
 def _edited_segments(a: str, b: str) -> tuple[str, str]:
     """The tokens that differ between two normalised sentences (each run with the token
-    before it, so that bigram cues such as "still in" survive), joined per side."""
+    before and the token after it, so that bigram cues such as "still in" and "unable
+    to" survive), joined per side."""
     ta, tb = a.split(), b.split()
     seg_a: list[str] = []
     seg_b: list[str] = []
@@ -122,8 +123,8 @@ def _edited_segments(a: str, b: str) -> tuple[str, str]:
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
             continue
-        seg_a += [*ta[max(0, i1 - 1) : i2], "|"]
-        seg_b += [*tb[max(0, j1 - 1) : j2], "|"]
+        seg_a += [*ta[max(0, i1 - 1) : i2 + 1], "|"]
+        seg_b += [*tb[max(0, j1 - 1) : j2 + 1], "|"]
     return " ".join(seg_a), " ".join(seg_b)
 
 
@@ -226,6 +227,11 @@ def _pairs(kind: str, removed: list[Any], added: list[Any], replace_only: bool) 
     return out
 
 
+# How a source's access is framed: "officials familiar with the talks", "... with knowledge
+# of the talks", "... close to the talks", "... briefed on the talks" are one source.
+_SOURCE_FRAMING = wordset("familiar knowledge close briefed aware with of to on about")
+
+
 def _norm_source(s: str | None) -> str | None:
     return " ".join(s.lower().replace("'s", "").split()) if s else None
 
@@ -261,7 +267,8 @@ def _source_changed(old: str | None, new: str | None) -> bool:
     if a is None or b is None:
         return True
     wa, wb = set(a.split()) - _SOURCE_FILLER, set(b.split()) - _SOURCE_FILLER
-    for drop in (frozenset(), TITLE_WORDS):  # as written, then without titles ("Mr")
+    # as written, then without titles ("Mr"), then without the framing of access
+    for drop in (frozenset(), TITLE_WORDS, _SOURCE_FRAMING):
         xa, xb = wa - drop, wb - drop
         if xa and xb and (xa <= xb or xb <= xa):
             return False

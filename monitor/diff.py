@@ -25,6 +25,7 @@ previous version's position), ties in input order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -87,7 +88,60 @@ def _holds(claim: Claim, change: dict) -> bool:
     }.get(change["kind"], lambda: False)()
 
 
-def _classify(group: Aligned, now: datetime) -> tuple[Claim, Change] | None:
+NEIGHBOURS = 2  # sentences either side where a moved or resolved detail is looked for
+
+
+def _stated_nearby(value: object, kind: str, claims: Sequence[Claim], at: Sequence[Claim]) -> bool:
+    """A sentence of ``claims`` within NEIGHBOURS of the sentences ``at`` (not one of
+    them) states the detail ``value`` of ``kind``."""
+    lo = max(0, min(c.position for c in at) - NEIGHBOURS)
+    hi = max(c.position for c in at) + NEIGHBOURS
+    own = {id(c) for c in at}
+    probe = {"kind": kind, "new": value}
+    # a person named in full in one sentence is "Assad" in the next
+    words = re.findall(r"[a-z0-9]+", str(value).lower())
+    head = words[-1] if words and kind in ("entity", "source") else None
+    return any(
+        _holds(c, probe) or (head is not None and head in c.norm.split())
+        for c in claims
+        if lo <= c.position <= hi and id(c) not in own
+    )
+
+
+def _description(value: object) -> bool:
+    """A source or person given by description, not name: "Syria's former president",
+    "the ministry" (every word lowercase but a possessive place)."""
+    words = str(value).split()
+    return bool(words) and all(w.islower() or w.endswith(("'s", "’s")) for w in words)
+
+
+def _resolved(
+    change: dict, group: Aligned, before: Sequence[Claim], after: Sequence[Claim]
+) -> bool:
+    """A detail only one version gives, which the other version states in a nearby
+    sentence: the edit resolved a reference or moved the detail ("Its intervention that
+    year" -> "Russia's intervention in 2015" after "... since 2015."), no fact changed."""
+    if change["old"] is None:
+        return _stated_nearby(change["new"], change["kind"], before, group.old)
+    if change["new"] is None:
+        return _stated_nearby(change["old"], change["kind"], after, group.new)
+    if change["kind"] in ("entity", "source"):
+        # "Syria's former president said" -> "Bashar al-Assad said" where the article
+        # names him nearby: the reference was resolved (and the same the other way)
+        if _description(change["old"]):
+            return _stated_nearby(change["new"], change["kind"], before, group.old)
+        if _description(change["new"]):
+            return _stated_nearby(change["old"], change["kind"], after, group.new)
+    return False
+
+
+def _classify(
+    group: Aligned,
+    now: datetime,
+    before: Sequence[Claim],
+    after: Sequence[Claim],
+    baseline: BaselineIndex,
+) -> tuple[Claim, Change] | None:
     """The change an aligned group shows, with the new claim it is reported on (for a
     split: the part that carries the flip or the changed detail)."""
     old, new = combine(group.old), combine(group.new)
@@ -98,8 +152,14 @@ def _classify(group: Aligned, now: datetime) -> tuple[Claim, Change] | None:
             group.new[0],
         )
         return part, _change(ChangeType.CONTRADICTED, part, now, previous=previous)
-    changed = detail_changes(old, new)
+    changed = [
+        c for c in detail_changes(old, new) if not _resolved(c, group, before, after)
+    ]
     if not changed:
+        return None
+    if all(c["old"] is None for c in changed) and check_baseline(new, baseline).kind is None:
+        # a detail added that the baseline already gives for this statement
+        # ("a Kremlin source said" -> "... told TASS"): the article caught up, no news
         return None
     part = next((c for c in group.new if any(_holds(c, ch) for ch in changed)), group.new[0])
     details = {"changed": changed}
@@ -182,7 +242,7 @@ def diff_claims(
             paired.update(id(c) for c in (*group.old, *group.new))
             for i, o in enumerate(group.old):
                 kept[o.position] = group.new[min(i, len(group.new) - 1)].position
-            found = _classify(group, now)
+            found = _classify(group, now, previous, current, baseline)
             if found is not None:
                 emit(found[0].position, found[1])
         leftover_cur = [c for c in leftover_cur if id(c) not in paired]

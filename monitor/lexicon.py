@@ -132,6 +132,9 @@ _CLASSES: dict[str, str] = {
     "CEASEFIRE": "ceasefire truce armistice",
     "ELECTION": "election vote poll ballot",
     "LEADER": "leader chief",
+    "ROLE": "role part",
+    "LITTLE": "little minimal scant",
+    "OBSERVER": "observer analyst expert",
     "ANNOUNCE": "announce announcement declare proclaim",
     "ESTABLISH": "establish form create set_up",
     "KIDNAP": "kidnap abduct",
@@ -143,7 +146,7 @@ _CLASSES: dict[str, str] = {
     "TRAVEL": "travel fly journey airlift",
     "LEAD": "lead head_by",
     "SHOW": "show underscore highlight demonstrate illustrate",
-    "DOUBT": "doubt question skepticism skeptical skeptic uncertainty",
+    "DOUBT": "doubt doubtful dubious question skepticism skeptical skeptic uncertainty",
     "CURRENT": "current currently present presently",
     "KEEP": "keep retain preserve hold_on",
     "CONTACT": "contact touch",
@@ -157,7 +160,7 @@ _CLASSES: dict[str, str] = {
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "
     "suggest claim believe think expect appear seem likely probably possibly perhaps "
-    "evidence indication proof quote cite clear unclear certain uncertain",
+    "evidence indication proof quote cite clear unclear certain uncertain make_clear view",
 }
 
 # Capitals stand for their countries' governments ("Moscow has backed Assad"): a name

@@ -637,3 +637,65 @@ def test_two_dropped_sentences_without_a_quotation_are_two_retractions() -> None
     old = [_QUOTE[0], "Mahmoud sold his workshop.", "He will reopen it in Aleppo.", _QUOTE[3]]
     changes = _diff(old, [_QUOTE[0], _QUOTE[3]])
     assert [ch.type for ch in changes] == [ChangeType.RETRACTED, ChangeType.RETRACTED]
+
+
+_REF = [
+    "The navy has kept a base at the port since 2015.",
+    "Its expansion that year doubled the harbour's capacity.",
+    "The mayor of Tartus said the works would end in June.",
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kinds"),
+    [
+        (
+            _REF,
+            [_REF[0], "The navy's expansion in 2015 doubled the harbour's capacity.", _REF[2]],
+            [],
+        ),
+        (
+            _REF,
+            [_REF[0], "The navy's expansion in 2019 doubled the harbour's capacity.", _REF[2]],
+            [ChangeType.UPDATED],
+        ),
+        (
+            ["The navy's expansion in 2015 doubled the harbour's capacity.", _REF[2]],
+            ["The navy's expansion that year doubled the harbour's capacity.", _REF[2]],
+            [ChangeType.UPDATED],
+        ),
+        (
+            [_REF[0], "The city's mayor said the works would end in June."],
+            [_REF[0], "Omar Haddad said the works would end in June."],
+            [ChangeType.UPDATED],
+        ),
+        (
+            ["Omar Haddad, the mayor, visited the port.", "The city's mayor said the works "
+             "would end in June."],
+            ["Omar Haddad, the mayor, visited the port.", "Omar Haddad said the works would "
+             "end in June."],
+            [],
+        ),
+    ],
+    ids=[
+        "year-resolved-from-the-sentence-before", "another-year-is-an-update",
+        "year-dropped-not-stated-nearby", "name-for-description-not-named-nearby",
+        "name-for-description-named-nearby",
+    ],
+)  # fmt: skip
+def test_a_resolved_reference_is_no_update(
+    old: list[str], new: list[str], kinds: list[ChangeType]
+) -> None:
+    assert [ch.type for ch in _diff(old, new)] == kinds
+
+
+def test_a_source_added_that_the_baseline_gives_is_no_update() -> None:
+    baseline = BaselineIndex(
+        [BaselineClaim(make_claim("The ferry sank off Crete with 40 aboard, the coast guard "
+                                  "told Reuters."), "b.txt")]
+    )
+    old = ["The ferry sank off Crete with 40 aboard, the coast guard said."]
+    told = ["The ferry sank off Crete with 40 aboard, the coast guard told Reuters."]
+    other = ["The ferry sank off Crete with 40 aboard, the coast guard told AFP."]
+    assert _diff(old, told, baseline) == []
+    assert [ch.type for ch in _diff(old, other, baseline)] == [ChangeType.UPDATED]

@@ -101,7 +101,9 @@ def test_content_stems_blank_function_words_and_dropped_tokens() -> None:
 
 
 def test_framing_words_have_one_concept() -> None:
-    assert {stem(w) for w in ("believed", "insisted", "evidence", "quoted")} == {FRAME}
+    assert {stem(w) for w in ("believed", "insisted", "evidence", "quoted", "view")} == {FRAME}
+    # "made clear that" frames a statement as "said that" does
+    assert concept_stems(["she", "made", "clear", "that"])[1:3] == [FRAME, ""]
 
 
 @pytest.mark.parametrize(
@@ -128,12 +130,17 @@ def test_framing_words_have_one_concept() -> None:
         ("large", "big"),
         ("past", "history"),
         ("nearly", "almost"),
+        ("part", "role"),
+        ("minimal", "little"),
+        ("analysts", "observers"),
+        ("doubtful", "skeptical"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
         "demonym-other-form", "british-our", "british-our-suffix", "british-sc", "plain-take",
         "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
-        "airlift", "achieve", "land-arrive", "big", "history", "almost",
+        "airlift", "achieve", "land-arrive", "big", "history", "almost", "role", "little",
+        "observer", "doubt",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:
