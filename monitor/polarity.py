@@ -23,7 +23,7 @@ __all__ = ["NEGATORS", "Polarity", "clauses", "polarity_cues"]
 
 NEGATORS = wordset(
     """
-    not no never nor neither none nobody nothing nowhere cannot cant dont doesnt
+    not no never nor neither none nobody nothing nowhere cannot cant dont doesnt without
     didnt isnt wasnt werent arent hasnt havent hadnt wont wouldnt couldnt shouldnt
     aint mustnt neednt
     """
@@ -227,21 +227,57 @@ def _verb_before_to(toks: list[str], i: int) -> bool:
     return False
 
 
-def _not_a_cue(tok: str, nxt: str, after: list[str]) -> bool:
+def _not_a_cue(toks: list[str], i: int) -> bool:
     """A member of the lexicon that states nothing of its concept where it stands:
     "stay away", "left behind", "left him unable", "left thousands homeless", "remained in
-    power"."""
+    power", "questions remain", "remains unstable"; "fell" and "dropped" said of no
+    quantity ("the capital fell", "dropped off radar")."""
+    tok = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    after = toks[i + 2 : i + 3]
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
     if tok in _LEAVE and (nxt in _PERSON_OBJECTS or nxt in _QUANTITY_OBJECTS):
         return True
+    if tok in _TREND_WORDS and not _of_quantity(toks, i):
+        return True
+    if _lemma(tok) in _STAY_LEMMAS and nxt not in _PLACE_AFTER_STAY:
+        return True
     return nxt == "in" and bool(after) and after[0] in _POSITIONS
+
+
+# "rose" and "fell" state a trend of a quantity: a figure within a few words after ("fell
+# to 300", "dropped by 5%"), or a quantity noun before ("prices fell")
+_TREND_WORDS = wordset("rose risen increased increases grew grown fell fallen decreased "
+                       "decreases dropped dropping falling rising")
+_QUANTITY_NOUNS = wordset(
+    """
+    price prices rate rates number numbers figure figures toll count share shares output
+    production value values level levels cost costs total totals percent inflation
+    currency pound lira dollar rouble ruble exports imports sales turnout
+    """
+)
+TREND_REACH = 4  # tokens after a trend word where its figure may stand
+
+
+def _of_quantity(toks: list[str], i: int) -> bool:
+    if i and toks[i - 1] in _QUANTITY_NOUNS:
+        return True
+    return any(t[:1].isdigit() or t in _QUANTITY_NOUNS for t in toks[i + 1 : i + 1 + TREND_REACH])
+
+
+# "stayed in Damascus", "remained at the base", "stayed put": staying is a presence where
+# a place or "put" follows; "questions remain", "remains unstable" state no presence
+_STAY_LEMMAS = frozenset({_lemma(w) for w in ("remain", "stay")})
+_PLACE_AFTER_STAY = wordset("in at inside on under there here put home with behind")
 
 
 # A coordinator or relative pronoun opens a clause of its own when a verb group or a
 # subject follows it ("... had not been found | and might have been destroyed"): a
 # negator in one clause says nothing of the states of the other.
-_CLAUSE_OPENERS = frozenset({"and", "but", "or", "while", "whereas", "although", "though"})
+_CLAUSE_OPENERS = frozenset(
+    {"and", "but", "or", "nor", "while", "whereas", "although", "though"}
+)
 _RELATIVES = frozenset({"which", "who"})
 _VERB_GROUP = wordset(
     """
@@ -287,7 +323,10 @@ def polarity_cues(norm: str) -> Polarity:
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if tok in NEGATORS:
-            negator = (tok, nxt) not in _NOT_NEGATION
+            # "neither X nor Y" is one negation, not two
+            negator = (tok, nxt) not in _NOT_NEGATION and not (
+                tok == "nor" and "neither" in toks[:i]
+            )
         elif tok == "yet":
             negator = nxt == "to"
         else:
@@ -308,7 +347,7 @@ def polarity_cues(norm: str) -> Polarity:
         if hits is None and tok.endswith(_INFLECTIONS):
             hits = _CUE_INDEX.get("~" + _lemma(tok))
         bigram = _CUE_INDEX.get(f"{tok}_{nxt}") if tok in _BIGRAM_FIRST else None
-        if (not hits and not bigram) or _not_a_cue(tok, nxt, toks[i + 2 : i + 3]):
+        if (not hits and not bigram) or _not_a_cue(toks, i):
             continue
         negative = False
         for cand_hits, pair in ((hits, False), (bigram, True)):

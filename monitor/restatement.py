@@ -38,15 +38,16 @@ from monitor.containment import HELD, Verdict, contain_stems, reporting_frame, s
 from monitor.fields import TITLE_WORDS, entity_words
 from monitor.lexicon import concept_stems, implied_stems, joined_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.names import acronym_of_any
 from monitor.stopwords import STOPWORDS
 
 __all__ = ["restated"]
 
 RESTATE_MIN_STEMS = 4
 RESTATE_CANDIDATES = 8
-RESTATE_SHARE = 0.75
-RESTATE_PAIR_SHARE = 0.6
-RESTATE_MAX_MISSING = 3
+RESTATE_SHARE = 0.65
+RESTATE_PAIR_SHARE = 0.55
+RESTATE_MAX_MISSING = 4
 PREDICATE_SHARE = 0.4
 TOPIC_SHARE = 0.08
 _PAIR_POOL = 5  # the best-covering candidates tried in pairs
@@ -80,6 +81,8 @@ def restated(
         toks = other.key.split()
         held.append(set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks))
     found = mine & set().union(*held)
+    spelled = _by_acronym(claim, top) & mine
+    found |= spelled
     missing = mine - found
     if len(found) < RESTATE_SHARE * len(mine) or len(missing) > RESTATE_MAX_MISSING:
         return None
@@ -110,9 +113,20 @@ def restated(
     if rare:
         predicate = _predicate(claim, names, frame)
         need = PREDICATE_SHARE * len(predicate)
-        if not any(rare <= h and len(predicate & h) >= need for h in held):
+        if not any(rare <= h | spelled and len(predicate & h) >= need for h in held):
             return None
     return HELD
+
+
+def _by_acronym(claim: Claim, top: Sequence[Claim]) -> set[str]:
+    """Stems of the claim's names that ``top`` writes as an acronym or in full ("European
+    Union" / "EU", "UN" / "United Nations")."""
+    theirs = [e for other in top for e in other.entities]
+    out: set[str] = set()
+    for entity in claim.entities:
+        if acronym_of_any(entity, theirs):
+            out |= {stem(w) for w in entity_words((entity,))}
+    return out
 
 
 def _states_held(claim: Claim, others: Sequence[Claim]) -> bool:

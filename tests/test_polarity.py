@@ -219,3 +219,39 @@ def test_clauses(norm: str, parts: list[str]) -> None:
 )
 def test_verbs_that_negate_the_verb_after_to(norm: str, negators: int) -> None:
     assert polarity_cues(norm).negators == negators
+
+
+@pytest.mark.parametrize(
+    ("norm", "effective"),
+    [
+        ("bread prices fell sharply", {"trend": -1}),
+        ("the toll rose to 40", {"trend": 1}),
+        ("the output dropped by 5 percent", {"trend": -1}),
+        ("the city fell on sunday", {}),
+        ("the plane dropped off radar", {}),
+        ("questions remain over the statement", {}),
+        ("the country remains unstable", {}),
+        ("the archives remain under army control", {"presence": 1}),
+    ],
+    ids=[
+        "quantity-noun-before", "figure-after", "figure-after-by", "a-city-falls",
+        "dropped-off", "questions-remain", "remains-an-adjective", "remain-under",
+    ],
+)  # fmt: skip
+def test_trends_are_of_quantities_and_staying_is_in_a_place(norm: str, effective: dict) -> None:
+    assert polarity_cues(norm).effective() == effective
+
+
+@pytest.mark.parametrize(
+    ("norm", "negators", "clause_count"),
+    [
+        ("neither the army nor the police were present", 1, 1),
+        ("he did not resign nor was he asked to", 2, 2),
+        ("a leader without a base of his own", 1, 1),
+        ("a leader with no base of his own", 1, 1),
+    ],
+    ids=["neither-nor-is-one", "nor-opens-a-clause", "without", "with-no"],
+)
+def test_neither_nor_and_without(norm: str, negators: int, clause_count: int) -> None:
+    assert polarity_cues(norm).negators == negators
+    assert len(clauses(norm)) == clause_count

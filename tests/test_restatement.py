@@ -78,11 +78,25 @@ def _restated(sentence: str, index: BaselineIndex = INDEX) -> ChangeType | str |
             None,
         ),
         ("Russia.", "not restated"),  # too short to judge loosely
+        # "European Union" for "EU"; "should be given no role" for "should not have a role"
+        (
+            "The European Union's foreign policy chief, Kaja Kallas, said Russia and Iran "
+            "should be given no role in Syria's future.",
+            None,
+        ),
+        (
+            "The European Union's foreign policy chief, Kaja Kallas, said Russia and Iran "
+            "should be given no role in Lebanon's future.",
+            ChangeType.UPDATED,
+        ),
+        # "the capital fell" states no trend of a quantity
+        ("The capital fell on Sunday with minimal resistance, and Assad fled.", None),
     ],
     ids=[
         "left-for-departure", "reach-for-contact", "place-replaced", "new-date",
         "new-name", "negated", "scattered-words", "predicate-on-rare-name",
-        "state-not-asserted", "states-from-two-claims", "too-short",
+        "state-not-asserted", "states-from-two-claims", "too-short", "acronym-written-out",
+        "acronym-written-out-place-replaced", "a-city-falls",
     ],
 )
 def test_restated(sentence: str, expected: ChangeType | str | None) -> None:
