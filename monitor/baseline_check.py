@@ -37,7 +37,10 @@ lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
    left Syria", when the baseline writes "Bashar al-Assad" and no other "... al-Assad");
 7. a loose restatement of one or two baseline claims (``monitor.restatement``: most of
    its words, and all its names, numbers and dates, in the closest claims) -> held, or
-   updated when only a place differs; otherwise new.
+   updated when only a place differs; otherwise new;
+8. a held or new claim that turns a confirmation the baseline states for the same
+   statement ("officially confirmed" / "no official confirmation", the same speaker
+   confirming / denying; ``monitor.confirmation``) -> contradicted.
 
 Words are compared as concept stems (``monitor.lexicon``: "seized" / "took control of",
 "backing" / "supported"), and names in the baseline's spelling ("Saydnaya" is looked up
@@ -63,6 +66,7 @@ from monitor.compare import (
     source_replaced,
     source_words,
 )
+from monitor.confirmation import turned_confirmation
 from monitor.containment import (
     CONTAIN_LIMIT,
     CONTAIN_MIN_STEMS,
@@ -336,6 +340,19 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
     compared in the baseline's spelling."""
     claim = _respelled(claim, baseline)
     cands = baseline.scored_candidates(claim, CONTAIN_LIMIT)
+    verdict = _check(claim, cands, baseline)
+    if verdict.kind is None or verdict.kind is ChangeType.NEW:
+        # step 8: a confirmation the baseline says is missing, or the reverse
+        turned = turned_confirmation(claim, cands)
+        if turned is not None:
+            return Verdict(ChangeType.CONTRADICTED, turned)
+    return verdict
+
+
+def _check(
+    claim: Claim, cands: Sequence[tuple[BaselineClaim, float]], baseline: BaselineIndex
+) -> Verdict:
+    """Steps 1-7 (see the module docstring)."""
     if any(bc.claim.norm == claim.norm for bc, _ in cands):
         return HELD
     close = [(bc, s) for bc, s in cands[:BASELINE_LIMIT] if s >= BASELINE_THRESHOLD]
