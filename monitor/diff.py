@@ -7,10 +7,13 @@
    split of adjacent sentences). An aligned group whose polarity flipped is
    ``contradicted_claim``; one whose numbers, dates, entities or source changed is
    ``updated_claim`` (``details["changed"]``); otherwise it is a rewording and produces
-   nothing. A split reports the part that carries the change. Claims still left over
-   that stand in the same place of the article (a kept neighbour) with the same
-   details, polarity and most content words are a copy edit (``same_slot_paraphrases``):
-   nothing.
+   nothing. A detail only one version gives that the other version states within
+   ``NEIGHBOURS`` sentences (a resolved reference: "that year" -> "in 2015", "Syria's
+   former president" -> "Bashar al-Assad"), or one added that the baseline already gives
+   for the statement, is no change. A split reports the part that carries the change.
+   Claims still left over that stand in the same place of the article (a kept
+   neighbour) with the same details, polarity and most content words are a copy edit
+   (``same_slot_paraphrases``): nothing.
 2. current claims left over (all of them on first sight) are checked against the
    baseline by ``monitor.baseline_check``: held -> nothing; else ``contradicted_claim``,
    ``updated_claim`` (``baseline_claim`` set, ``previous_claim`` None) or ``new_claim``.
