@@ -248,8 +248,7 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
 
 # "rose" and "fell" state a trend of a quantity: a figure within a few words after ("fell
 # to 300", "dropped by 5%"), or a quantity noun before ("prices fell")
-_TREND_WORDS = wordset("rose risen increased increases grew grown fell fallen decreased "
-                       "decreases dropped dropping falling rising")
+_TREND_WORDS = _ANTONYMS["trend"][0] | _ANTONYMS["trend"][1] | wordset("dropping falling rising")
 _QUANTITY_NOUNS = wordset(
     """
     price prices rate rates number numbers figure figures toll count share shares output
