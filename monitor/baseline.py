@@ -141,7 +141,9 @@ class BaselineIndex:
         exact = self._by_norm.get(claim.norm, [])
         weights: dict[int, float] = {}
         toks = [t for t in content_tokens(claim.key) if t in self._postings]
-        toks.sort(key=lambda t: len(self._postings[t]))
+        # rarest first; ties by the token itself, so that the query (and with it the
+        # candidates) does not depend on set order, which varies between processes
+        toks.sort(key=lambda t: (len(self._postings[t]), t))
         # the names past the rarest tokens too: a sentence whose rare words all come from
         # one baseline claim still finds the others that name what it names
         names = entity_words(claim.entities)

@@ -181,3 +181,33 @@ def test_name_share_counts_claims_naming_a_word() -> None:
     assert index.name_share("sedna") == 0.25
     assert index.name_share("jalal") == 0.0
     assert BaselineIndex().name_share("assad") == 0.0
+
+
+_SAME_IN_EVERY_PROCESS = """
+from monitor.baseline import BaselineIndex
+from monitor.claims import make_claim
+from monitor.models import BaselineClaim
+# twelve rare words of one document frequency each: the query keeps ten of them
+words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+index = BaselineIndex(
+    BaselineClaim(make_claim(f"The {w} unit crossed the river."), "b.txt") for w in words
+)
+claim = make_claim("The " + " ".join(words) + " units crossed the river.")
+print([bc.claim.text for bc, _ in index.scored_candidates(claim, 12)])
+"""
+
+
+def test_candidates_do_not_depend_on_the_process_hash_seed() -> None:
+    import subprocess
+    import sys
+
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", _SAME_IN_EVERY_PROCESS],
+            env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }  # fmt: skip
+    assert len(outs) == 1
