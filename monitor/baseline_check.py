@@ -42,6 +42,11 @@ lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
    statement ("officially confirmed" / "no official confirmation", the same speaker
    confirming / denying; ``monitor.confirmation``) -> contradicted.
 
+A contradiction found by steps 1-5 is withdrawn when the baseline holds both accounts:
+the claim denies ("rejected reports that he fled as false") what one baseline claim
+affirms ("Assad has fled"), but loosely restates (step 7) another that denies it the same
+way ("denied reports that he fled, calling them false"); see ``_denial_known``.
+
 Words are compared as concept stems (``monitor.lexicon``: "seized" / "took control of",
 "backing" / "supported"), and names in the baseline's spelling ("Saydnaya" is looked up
 as the baseline's "Sednaya").
@@ -94,6 +99,8 @@ STATE_CONTAINMENT = 0.6  # share of the claim's content words found in the basel
 CLAUSE_MIN_WORDS = 2  # a clause states something: this many lowercase content words
 CLAUSE_MAX_PIECES = 12  # longer sentences are not searched for a clause cover
 CLAUSE_MAX_JOIN = 4  # a clause joins at most this many pieces
+DENIAL_CANDIDATES = 8  # the closest claims searched for a denial the baseline reports
+DENIAL_SHARE = 0.5  # share of the claim's content stems such a denial holds
 
 
 # --------------------------------------------------------------------------------------
@@ -341,12 +348,45 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
     claim = _respelled(claim, baseline)
     cands = baseline.scored_candidates(claim, CONTAIN_LIMIT)
     verdict = _check(claim, cands, baseline)
+    if verdict.kind is ChangeType.CONTRADICTED and _denial_known(claim, cands, baseline):
+        return HELD
     if verdict.kind is None or verdict.kind is ChangeType.NEW:
         # step 8: a confirmation the baseline says is missing, or the reverse
         turned = turned_confirmation(claim, cands)
         if turned is not None:
             return Verdict(ChangeType.CONTRADICTED, turned)
     return verdict
+
+
+def _denial_known(
+    claim: Claim, cands: Sequence[tuple[BaselineClaim, float]], baseline: BaselineIndex
+) -> bool:
+    """The claim denies what a baseline claim affirms, but the baseline reports that
+    denial too: it holds both accounts ("Assad has fled" and "Assad has denied that he
+    fled"), and the claim restates the denying one (step 7: most of its words in it, and
+    it denies as well). An affirmation is not let off the same way: the loose match of
+    an affirmation to some other baseline claim ("after negotiations with several
+    participants") is no evidence that the baseline affirms it."""
+    denial = _denial(claim)
+    if not denial:
+        return False
+    mine = contain_stems(claim)
+    denying = [
+        bc for bc, _ in cands[:DENIAL_CANDIDATES]
+        if denial <= _denial(bc.claim)
+        and len(mine & contain_stems(bc.claim)) >= DENIAL_SHARE * len(mine)
+    ]
+    return bool(denying) and restated(claim, cands, baseline) is HELD
+
+
+def _denial(claim: Claim) -> set[str]:
+    """The negative cues of a claim: "not" for a negator, and each polar concept it uses
+    on its negative side ("denied", "false": truth)."""
+    cues = polarity_cues(claim.norm)
+    out = {concept for concept, sign in cues.concepts if sign < 0}
+    if cues.negators:
+        out.add("not")
+    return out
 
 
 def _check(

@@ -349,7 +349,9 @@ def polarity_cues(norm: str) -> Polarity:
         if (not hits and not bigram) or _not_a_cue(toks, i):
             continue
         negative = False
-        for cand_hits, pair in ((hits, False), (bigram, True)):
+        # a phrase means what the phrase means: "rejected reports" is a denial, not also
+        # a refusal
+        for cand_hits, pair in ((bigram, True),) if bigram else ((hits, False),):
             for hit in cand_hits or ():
                 concepts[hit] += 1
                 flip = -1 if content - last_negator <= NEG_SCOPE else 1

@@ -140,7 +140,17 @@ def _states_held(claim: Claim, others: Sequence[Claim]) -> bool:
     theirs: set[str] = set()
     for other in others:
         theirs.update(concept_stems(other.key.split()))
-    return all(stem(w) in theirs for w in polarity_cues(claim.norm).cue_words)
+    cues = polarity_cues(claim.norm)
+    if all(stem(w) in theirs for w in cues.cue_words):
+        return True
+    # the same cues in other words ("rejected reports ... as false" / "denied reports
+    # ... calling them false"): every polar concept with its sign, and a negator if any
+    known = [polarity_cues(other.norm) for other in others]
+    return (
+        bool(cues.concepts)
+        and set(cues.concepts) <= {key for p in known for key in p.concepts}
+        and (cues.negators == 0 or any(p.negators for p in known))
+    )
 
 
 # A place follows one of these ("a base in Tartus province", "fled to Moscow").

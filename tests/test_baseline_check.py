@@ -211,12 +211,18 @@ def test_restatements_in_other_words(sentence: str, expected: ChangeType | None)
             "called such reports false.",
             None,
         ),
+        (
+            "Bashar al-Assad has rejected reports that he fled to Russia as false, in what "
+            "appears to be his first statement since Damascus fell.",
+            None,
+        ),
         ("Asma al-Assad and her children have arrived in Moscow.", ChangeType.NEW),
         ("Tehran has granted asylum to Prime Minister Mohammad Jalali.", ChangeType.NEW),
     ],
     ids=[
         "titles-of-a-known-name", "origin-is-not-destination", "speaker-stays-others-fled",
         "main-clause-contradicts", "cut-off-denial-is-no-contradiction",
+        "denial-the-baseline-reports-is-no-contradiction",
         "another-person-same-surname", "capital-for-country-new-subject",
     ],
 )  # fmt: skip

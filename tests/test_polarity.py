@@ -134,10 +134,11 @@ def test_antonym_concepts_have_opposite_signs(a: str, b: str) -> None:
         ("leaders boycotted the meeting", {"attendance": -1}),
         ("hts renounced its tolerance of other groups", {"commitment": -1}),
         ("he urged fighters to stay away from the buildings", {}),
+        ("assad rejected reports of his death", {"truth": -1}),
     ],
     ids=[
         "false", "dismissed", "ruled-out", "voted-against", "called-off", "boycotted",
-        "renounced", "stay-away-is-no-presence",
+        "renounced", "stay-away-is-no-presence", "rejected-reports-is-denial-not-refusal",
     ],
 )  # fmt: skip
 def test_more_cues(norm: str, effective: dict[str, int]) -> None:
