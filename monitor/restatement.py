@@ -110,12 +110,34 @@ def restated(
     if not _states_held(claim, [top[i] for i in pair]):
         return None
     rare = {n for n in names if baseline.name_share(n) < TOPIC_SHARE}
-    if rare:
-        predicate = _predicate(claim, names, frame)
-        need = PREDICATE_SHARE * len(predicate)
-        if not any(rare <= h | spelled and len(predicate & h) >= need for h in held):
-            return None
+    if rare and not _rare_held(
+        rare - spelled, _predicate(claim, names, frame), held, [held[i] for i in pair]
+    ):
+        return None
     return HELD
+
+
+def _rare_held(
+    rare: set[str],
+    predicate: set[str],
+    held: Sequence[set[str]],
+    pair: Sequence[set[str]],
+) -> bool:
+    """The claim's less common names stand with what it says about them: in one claim of
+    ``held`` together with ``PREDICATE_SHARE`` of the predicate, or in the two claims of
+    ``pair`` that hold that share between them, each rare name with half that share of it ("a
+    Kremlin source said Russia favoured a political settlement | and wanted UN-mediated
+    talks to resume", from two sentences of one quote). A name none of whose claims says
+    any of the predicate ("Jalali" for "Jalali and his family arrived in Moscow") is not
+    held, nor one whose claim says a word or so of it ("in a meeting with Jolani", whose
+    claim has "rebel")."""
+    need = PREDICATE_SHARE * len(predicate)
+    if any(rare <= h and len(predicate & h) >= need for h in held):
+        return True
+    if len(pair) < 2 or len(predicate & set().union(*pair)) < need:
+        return False
+    part = PREDICATE_SHARE / 2 * len(predicate)
+    return all(any(name in h and len(predicate & h) >= part for h in pair) for name in rare)
 
 
 def _by_acronym(claim: Claim, top: Sequence[Claim]) -> set[str]:

@@ -91,12 +91,18 @@ def _restated(sentence: str, index: BaselineIndex = INDEX) -> ChangeType | str |
         ),
         # "the capital fell" states no trend of a quantity
         ("The capital fell on Sunday with minimal resistance, and Assad fled.", None),
+        # two sentences of one quote: "UN" stands in the second with part of what is said
+        (
+            "A Kremlin source told TASS that Russia had always advocated a political "
+            "resolution to the Syrian crisis and wanted UN-mediated talks to resume.",
+            None,
+        ),
     ],
     ids=[
         "left-for-departure", "reach-for-contact", "place-replaced", "new-date",
         "new-name", "negated", "scattered-words", "predicate-on-rare-name",
         "state-not-asserted", "states-from-two-claims", "too-short", "acronym-written-out",
-        "acronym-written-out-place-replaced", "a-city-falls",
+        "acronym-written-out-place-replaced", "a-city-falls", "rare-name-in-the-pair",
     ],
 )
 def test_restated(sentence: str, expected: ChangeType | str | None) -> None:
