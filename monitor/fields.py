@@ -288,7 +288,7 @@ def _inverted_speaker(tail: str) -> str | None:
 # agency", "told Reuters") and where or how it said it ("wrote on Telegram", "said in a
 # video address", "said at a news conference"): up to three words, never past "that".
 _FRAME_RE = re.compile(
-    r"\b(?:said|says|wrote|writes|posted|posts|tweeted|stated|states|announced|declared|"
+    r"\b(?:said|says|wrote|writes|written|posted|posts|tweeted|stated|states|announced|declared|"
     r"added|confirmed|denied|(?P<tell>told|tells))"
     r"(?:(?(tell)\s+(?:the\s+)?|(?!))(?P<whom>(?!that\b)[A-Z][\w-]*(?:\s+(?:news\s+)?agency|\s+newspaper)?"
     r"|reporters|journalists|lawmakers|parliament|supporters))?"
@@ -297,18 +297,26 @@ _FRAME_RE = re.compile(
     r"briefing|conference|message|video|broadcast|posting|speech)\b))?"
 )
 _FRAME_WORD = re.compile(r"[\w'-]+")
+# The medium named before the speech verb: "In a Telegram post, Ulyanov said ..."
+_MEDIUM_RE = re.compile(
+    r"\b(?:[Ii]n|[Oo]n|[Vv]ia)\s+(?:a|an|the|his|her|its|their)\s+(?P<where>[A-Z][\w-]*)\s+"
+    r"(?:post|posting|message|video|broadcast|interview|address)\b"
+)
 
 
 def frame_words(text: str) -> frozenset[str]:
     """Lowercase words of the reporting frame besides the source: the addressee of "told"
     and the medium or occasion of the statement ("a Kremlin source told the TASS news
-    agency" -> {"tass", "news", "agency"}; "Ulyanov wrote on Telegram" -> {"telegram"}),
+    agency" -> {"tass", "news", "agency"}; "Ulyanov wrote on Telegram" and "in a Telegram
+    post, Ulyanov said" -> {"telegram"}),
     and the whole of an "according to ..." phrase up to its punctuation."""
     out: set[str] = set()
     for m in _FRAME_RE.finditer(text):
         for group in ("whom", "where"):
             if m.group(group):
                 out.update(w.lower() for w in _FRAME_WORD.findall(m.group(group)))
+    for m in _MEDIUM_RE.finditer(text):
+        out.add(m.group("where").lower())
     acc = _ACCORDING.search(text)
     if acc:
         out.update(w.lower() for w in _FRAME_WORD.findall(acc.group(1)))

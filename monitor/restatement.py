@@ -39,6 +39,7 @@ from monitor.fields import TITLE_WORDS, entity_words
 from monitor.lexicon import concept_stems, implied_stems, joined_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
 from monitor.names import acronym_of_any
+from monitor.polarity import NEGATORS, clauses
 from monitor.stopwords import STOPWORDS
 
 __all__ = ["restated"]
@@ -48,6 +49,9 @@ RESTATE_CANDIDATES = 8
 RESTATE_SHARE = 0.65
 RESTATE_PAIR_SHARE = 0.55
 RESTATE_MAX_MISSING = 4
+RESTATE_FILL = 2  # candidates added for what the closest ones leave out
+RESTATE_FILL_GAIN = 2  # stems of the sentence such a candidate must add
+RESTATE_POOL = 24  # the candidates those are chosen from
 PREDICATE_SHARE = 0.4
 TOPIC_SHARE = 0.08
 _PAIR_POOL = 5  # the best-covering candidates tried in pairs
@@ -71,15 +75,10 @@ def restated(
     mine = contain_stems(claim)
     if len(mine) < RESTATE_MIN_STEMS:
         return None
-    pairs = cands[:RESTATE_CANDIDATES]
-    top = [bc.claim for bc, _ in pairs]
-    if not top:
+    if not cands:
         return None
-    keys = claim.key.split()
-    held = []
-    for other in top:
-        toks = other.key.split()
-        held.append(set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks))
+    pairs, held = _closest(claim, cands, mine)
+    top = [bc.claim for bc, _ in pairs]
     found = mine & set().union(*held)
     spelled = _by_acronym(claim, top) & mine
     found |= spelled
@@ -105,7 +104,9 @@ def restated(
     )
     if len(mine & set().union(*(held[i] for i in pair))) < RESTATE_PAIR_SHARE * len(mine):
         return None
-    if norms_flipped(claim.norm, top[ranked[0]].norm):
+    if norms_flipped(claim.norm, top[ranked[0]].norm) and not _negation_elsewhere(
+        claim, held[ranked[0]], " ".join(top[i].norm for i in pair)
+    ):
         return None
     if not _states_held(claim, [top[i] for i in pair]):
         return None
@@ -115,6 +116,52 @@ def restated(
     ):
         return None
     return HELD
+
+
+def _negation_elsewhere(claim: Claim, best: AbstractSet[str], pair: str) -> bool:
+    """The claim's negation is in a part the best-covering claim does not hold, and the
+    pair's other claim supplies it ("Ulyanov wrote that Assad was in Moscow | and that
+    Russia does not betray its friends"): none of the words a negator governs are in
+    ``best``, and the pair as a whole has the claim's polarity. "Assad had not been
+    granted asylum" against "Assad was granted asylum" stays flipped."""
+    governed: list[str] = []
+    for clause in clauses(claim.norm):
+        toks = clause.split()
+        at = next((i for i, t in enumerate(toks) if t in NEGATORS), None)
+        if at is not None:
+            governed += [t for t in toks[at + 1:] if t not in STOPWORDS]
+    if not governed or set(concept_stems(governed)) & best:
+        return False
+    return not norms_flipped(claim.norm, pair)
+
+
+def _closest(
+    claim: Claim, cands: Sequence[tuple[BaselineClaim, float]], mine: AbstractSet[str]
+) -> tuple[list[tuple[BaselineClaim, float]], list[set[str]]]:
+    """The candidates a restatement is judged on, with the stems each holds: the closest
+    ones by similarity, and the few that hold most of what those leave out (a short
+    baseline sentence quoted inside a longer one ranks low on similarity: "Russia does not
+    betray its friends in difficult situations")."""
+    keys = claim.key.split()
+
+    def holds(other: Claim) -> set[str]:
+        toks = other.key.split()
+        return set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks)
+
+    pairs = list(cands[:RESTATE_CANDIDATES])
+    held = [holds(bc.claim) for bc, _ in pairs]
+    rest = [(pair, holds(pair[0].claim)) for pair in cands[RESTATE_CANDIDATES:RESTATE_POOL]]
+    for _ in range(RESTATE_FILL):
+        left = mine - set().union(set(), *held)
+        if not rest or not left:
+            break
+        best = max(range(len(rest)), key=lambda i: len(left & rest[i][1]))
+        if len(left & rest[best][1]) < RESTATE_FILL_GAIN:
+            break
+        pair, stems = rest.pop(best)
+        pairs.append(pair)
+        held.append(stems)
+    return pairs, held
 
 
 def _rare_held(

@@ -126,8 +126,14 @@ def test_attribution_of_stances(sentence: str, attribution: str | None) -> None:
         ("Peskov told reporters that Putin had not met Assad.", {"reporters"}),
         ("According to the ministry in Moscow, Russia took no part.", {"ministry", "in", "moscow"}),
         ("The ministry says Russia did not participate.", set()),
+        ("Ulyanov had written on Telegram that Assad was in Moscow.", {"telegram"}),
+        ("In a Telegram post, Ulyanov said Assad was in Moscow.", {"telegram"}),
+        ("In a rare move, Russia said it would help.", set()),
     ],
-    ids=["told-agency", "wrote-on", "said-in", "told-reporters", "according-to", "no-frame"],
+    ids=[
+        "told-agency", "wrote-on", "said-in", "told-reporters", "according-to", "no-frame",
+        "had-written-on", "medium-first", "in-a-not-a-medium",
+    ],
 )  # fmt: skip
 def test_frame_words(sentence: str, words: set[str]) -> None:
     assert fields.frame_words(sentence) == words

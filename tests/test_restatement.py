@@ -97,12 +97,24 @@ def _restated(sentence: str, index: BaselineIndex = INDEX) -> ChangeType | str |
             "resolution to the Syrian crisis and wanted UN-mediated talks to resume.",
             None,
         ),
+        # a short quote ranks low on similarity, but holds what the closest claims lack
+        (
+            "Mikhail Ulyanov, Russia's permanent representative to international "
+            "organisations in Vienna, had earlier written on Telegram that Assad and his "
+            "family were in Moscow and that Russia does not betray its friends in difficult "
+            "situations.",
+            None,
+        ),
+        # the negation falls on what the best claim says; another negated claim in the
+        # pair does not make it agree
+        ("Peskov also said that Assad had not been granted asylum in Russia.", "not restated"),
     ],
     ids=[
         "left-for-departure", "reach-for-contact", "place-replaced", "new-date",
         "new-name", "negated", "scattered-words", "predicate-on-rare-name",
         "state-not-asserted", "states-from-two-claims", "too-short", "acronym-written-out",
         "acronym-written-out-place-replaced", "a-city-falls", "rare-name-in-the-pair",
+        "short-quote-among-the-candidates", "negation-on-the-best-claim",
     ],
 )
 def test_restated(sentence: str, expected: ChangeType | str | None) -> None:
