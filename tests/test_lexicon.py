@@ -134,13 +134,18 @@ def test_framing_words_have_one_concept() -> None:
         ("minimal", "little"),
         ("analysts", "observers"),
         ("doubtful", "skeptical"),
+        ("abruptly", "sudden"),
+        ("sharply", "rapidly"),
+        ("descending", "plunged"),
+        ("settlement", "resolution"),
+        ("favoured", "advocated"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
         "demonym-other-form", "british-our", "british-our-suffix", "british-sc", "plain-take",
         "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
         "airlift", "achieve", "land-arrive", "big", "history", "almost", "role", "little",
-        "observer", "doubt",
+        "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:
@@ -164,8 +169,13 @@ def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
         (["talks", "will", "take", "place"], 2, "happened"),
         (["russia", "has", "maintained", "two", "bases"], 2, "kept"),
         (["they", "worked", "with", "the", "rebels"], 1, "cooperated"),
+        (["the", "plane", "lost", "altitude"], 2, "descended"),
+        (["losing", "height", "quickly"], 0, "descend"),
     ],
-    ids=["headed-by", "take-off", "take-place", "maintain-with-object", "work-with"],
+    ids=[
+        "headed-by", "take-off", "take-place", "maintain-with-object", "work-with",
+        "lose-altitude", "lose-height",
+    ],
 )
 def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:
     assert concept_stems(tokens)[index] == stem(expected)
