@@ -51,6 +51,7 @@ __all__ = [
     "implied_stems",
     "joined_stems",
     "lemma",
+    "phrase_concept",
     "stem",
     "stems",
 ]
@@ -290,6 +291,13 @@ for _label, _members in _CLASSES.items():
         else:
             _CONCEPT[lemma(_m)] = _label
 _PHRASE_VERBS = frozenset(v for v, _ in _PHRASES)
+
+
+def phrase_concept(token: str, following: str) -> str | None:
+    """The concept of the two-word verb ``token following`` ("losing altitude" ->
+    DESCEND, "took part" -> PARTICIPATE), None if it is none."""
+    base = lemma(token)
+    return _PHRASES.get((base, following)) if base in _PHRASE_VERBS else None
 # Class members whose lemma, with the final "e" dropped, is another word ("plane" /
 # "plan"): only the tokens that keep the "e" ("planes", not "plans") are the member.
 _E_CLASHES = frozenset({"plan"})

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+from monitor.lexicon import phrase_concept
 from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS, wordset
 
 __all__ = ["NEGATORS", "Polarity", "clauses", "polarity_cues"]
@@ -228,13 +229,17 @@ def _verb_before_to(toks: list[str], i: int) -> bool:
 
 
 def _not_a_cue(toks: list[str], i: int) -> bool:
-    """A member of the lexicon that states nothing of its concept where it stands:
-    "stay away", "left behind", "left him unable", "left thousands homeless", "remained in
-    power", "questions remain", "remains unstable"; "fell" and "dropped" said of no
+    """A member of the lexicon that states nothing of its concept where it stands: the
+    verb of a two-word verb of ``monitor.lexicon`` ("losing altitude" is descending, not
+    an outcome), "lives" / "lived" (where people live, or their lives), "stay away",
+    "left behind", "left him unable", "left thousands homeless", "remained in power",
+    "questions remain", "remains unstable"; "fell" and "dropped" said of no
     quantity ("the capital fell", "dropped off radar")."""
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
     after = toks[i + 2 : i + 3]
+    if tok in _RESIDENCE or phrase_concept(tok, nxt) is not None:
+        return True
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
     if tok in _LEAVE and (nxt in _PERSON_OBJECTS or nxt in _QUANTITY_OBJECTS):
@@ -246,6 +251,8 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
     return nxt == "in" and bool(after) and after[0] in _POSITIONS
 
 
+# "where the community lives", "lost their lives": residence or a noun, not survival
+_RESIDENCE = wordset("lives lived")
 # "rose" and "fell" state a trend of a quantity: a figure within a few words after ("fell
 # to 300", "dropped by 5%"), or a quantity noun before ("prices fell")
 _TREND_WORDS = _ANTONYMS["trend"][0] | _ANTONYMS["trend"][1] | wordset("dropping falling rising")

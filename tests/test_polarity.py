@@ -66,6 +66,20 @@ def test_bare_forms_that_are_nouns_are_not_cues(norm: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "norm",
+    [
+        "the plane was losing altitude rapidly",
+        "it lost height before vanishing",
+        "the coast where his community lives",
+        "they pulled out of the town",
+    ],
+    ids=["losing-altitude", "lost-height", "lives-is-residence", "two-word-verb"],
+)
+def test_words_that_state_no_polar_concept_there(norm: str) -> None:
+    assert not polarity_cues(norm).concepts
+
+
+@pytest.mark.parametrize(
     ("norm", "negators"),
     [
         ("the kremlin declined to confirm the report", 1),
