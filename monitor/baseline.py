@@ -8,7 +8,9 @@ Retrieval never scans the whole baseline:
    and up to ``MAX_NAME_TOKENS`` of its names besides,
    reads at most ``MAX_POSTINGS`` ids per token (tokens more common than that are only
    used when nothing rarer is available), and ranks the ids by summed IDF-like weight;
-3. only the best ``max(SHORTLIST, 4 * limit)`` ids are scored with rapidfuzz.
+3. only the best ``max(SHORTLIST, 4 * limit)`` ids are scored with rapidfuzz; the
+   ``limit`` most similar are returned, and after them up to ``KEEP_BY_WEIGHT`` of the
+   heaviest ids that scored lower (a short claim sharing the rarest words).
 
 So the work per lookup is bounded by constants, whatever the size of the index;
 ``last_visited`` and ``last_scored`` record it for tests and benchmarks.
@@ -36,6 +38,7 @@ MAX_QUERY_TOKENS = 10
 MAX_NAME_TOKENS = 3  # names looked up besides the rarest tokens
 MAX_POSTINGS = 300
 SHORTLIST = 24
+KEEP_BY_WEIGHT = 3  # of the shortlist's heaviest, returned past the limit if need be
 
 
 @lru_cache(maxsize=65536)
@@ -129,11 +132,14 @@ class BaselineIndex:
         return len(self._claims)
 
     def candidates(self, claim: Claim, limit: int = 5) -> list[BaselineClaim]:
-        """The most similar baseline claims, most similar first (at most ``limit``)."""
+        """The most similar baseline claims, most similar first (``limit`` of them, and
+        up to ``KEEP_BY_WEIGHT`` more: see ``scored_candidates``)."""
         return [bc for bc, _ in self.scored_candidates(claim, limit)]
 
     def scored_candidates(self, claim: Claim, limit: int = 5) -> list[tuple[BaselineClaim, float]]:
-        """Like ``candidates`` but with each candidate's similarity (0..100)."""
+        """Like ``candidates`` but with each candidate's similarity (0..100); past the
+        ``limit`` most similar, up to ``KEEP_BY_WEIGHT`` more: those of the shortlist's
+        heaviest (most rare words shared) that scored below them."""
         self.last_visited = 0
         self.last_scored = 0
         if not self._claims or limit <= 0:
@@ -171,4 +177,8 @@ class BaselineIndex:
             scored.append((bc, similarity(claim, bc.claim)))
         self.last_scored = len(ranked)
         scored.sort(key=lambda pair: pair[1], reverse=True)
-        return scored[:limit]
+        best = scored[:limit]
+        # the few that share the rarest words come too, however low a short one scores
+        # on similarity ("Russia does not betray its friends in difficult situations")
+        heaviest = {id(self._claims[idx]) for idx in ranked[:KEEP_BY_WEIGHT]}
+        return best + [pair for pair in scored[limit:] if id(pair[0]) in heaviest]

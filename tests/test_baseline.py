@@ -67,9 +67,23 @@ def test_candidates_ranked(query: str, expected_start: str) -> None:
 def test_candidates_limit_and_order() -> None:
     idx = _seed_index()
     scored = idx.scored_candidates(make_claim("Assad and his family have arrived in Moscow."), 3)
-    assert len(scored) == 3
-    assert [s for _, s in scored] == sorted((s for _, s in scored), reverse=True)
+    assert 3 <= len(scored) <= 3 + baseline_mod.KEEP_BY_WEIGHT
+    best = [s for _, s in scored[:3]]
+    assert best == sorted(best, reverse=True)
     assert scored[0][1] == 100.0
+
+
+def test_a_short_claim_sharing_the_rarest_words_is_a_candidate() -> None:
+    # on similarity alone the short quote ranks below two dozen longer claims that
+    # share the common words ("Assad", "family", "Moscow", "Russia")
+    idx = _seed_index()
+    claim = make_claim(
+        "Mikhail Ulyanov, Russia's permanent representative to international organisations "
+        "in Vienna, wrote on Telegram that Assad and his family were in Moscow, adding that "
+        "Russia does not betray its friends in difficult situations."
+    )
+    texts = [bc.claim.text for bc, _ in idx.scored_candidates(claim, 24)]
+    assert "Russia does not betray its friends in difficult situations." in texts
 
 
 def _synthetic(n: int, rng: random.Random) -> list[BaselineClaim]:
