@@ -8,16 +8,19 @@ counterpart the lexicon knows ("left" / "departure", "reach" / "contact"). Such 
 sentence adds nothing when all of this holds:
 
 - it has ``RESTATE_MIN_STEMS`` content stems or more (a short sentence is too unspecific
-  to be judged loosely), and the closest ``RESTATE_CANDIDATES`` baseline claims hold
+  to be judged loosely), and the closest ``RESTATE_CANDIDATES`` baseline claims (with up
+  to ``RESTATE_FILL`` more that hold what those leave out: a short quote) hold
   ``RESTATE_SHARE`` of them, all but ``RESTATE_MAX_MISSING`` at most; two of those
   claims hold ``RESTATE_PAIR_SHARE`` (a restatement, not words gathered from many);
 - every name, number and date of it is in those claims (the words left over are
   ordinary words: a new name, figure or date is news);
-- the closest claim does not say the opposite (polarity), and one of the closest asserts
+- the closest claim does not say the opposite (polarity; a negation the other claim of
+  the pair carries agrees), and one of the closest asserts
   the states it asserts ("left", "confirmed", "alive": ``state_agreement``);
 - its less common names (named by fewer than ``TOPIC_SHARE`` of the baseline's claims,
   unlike the story's own subjects) stand in one of those claims together with
-  ``PREDICATE_SHARE`` of what the sentence says about them, so that a known predicate
+  ``PREDICATE_SHARE`` of what the sentence says about them (or in either of the two
+  claims that hold that share between them, each with part of it), so that a known predicate
   moved to another known name ("Jalali and his family have arrived in Moscow", from
   "Assad and his family have arrived in Moscow") stays new.
 
@@ -51,7 +54,7 @@ RESTATE_PAIR_SHARE = 0.55
 RESTATE_MAX_MISSING = 4
 RESTATE_FILL = 2  # candidates added for what the closest ones leave out
 RESTATE_FILL_GAIN = 2  # stems of the sentence such a candidate must add
-RESTATE_POOL = 24  # the candidates those are chosen from
+RESTATE_POOL = 24  # the candidates those are chosen from (the most similar ones)
 PREDICATE_SHARE = 0.4
 TOPIC_SHARE = 0.08
 _PAIR_POOL = 5  # the best-covering candidates tried in pairs
