@@ -169,6 +169,18 @@ def _classify(
     return part, _change(ChangeType.UPDATED, part, now, previous=previous, details=details)
 
 
+def _not_stated(claims: Sequence[Claim], other: Sequence[Claim]) -> list[Claim]:
+    """The ``claims`` that the ``other`` version of the article does not state: each is
+    judged against the other version's claims as the baseline judges a claim (held: a
+    restatement, in one sentence or across two; a changed detail or a turned polarity is
+    not held). "The group cut ties with al-Qaeda in 2016." is still stated by "HTS, which
+    broke with al-Qaeda in 2016 after years of affiliation, ..."."""
+    if not claims or not other:
+        return list(claims)
+    index = BaselineIndex(BaselineClaim(c, "other version") for c in other)
+    return [c for c in claims if check_baseline(c, index).kind is not None]
+
+
 MAX_QUOTE = 4  # sentences of one quotation reported as one claim
 
 
@@ -255,6 +267,10 @@ def diff_claims(
             paired.update((id(p), id(c)))
         leftover_cur = [c for c in leftover_cur if id(c) not in paired]
         leftover_prev = [p for p in leftover_prev if id(p) not in paired]
+        # a statement moved into another sentence, or reworded in another place, is still
+        # stated by the other version: neither retracted nor new
+        leftover_prev = _not_stated(leftover_prev, current)
+        leftover_cur = _not_stated(leftover_cur, previous)
 
     for run in _quotes(leftover_cur):
         verdicts = [check_baseline(c, baseline) for c in run]

@@ -150,6 +150,31 @@ _NOT_NEGATION = frozenset(
     | {("no", "more"), ("not", "least")}
     | {("not", "clear"), ("not", "known"), ("not", "certain"), ("not", "sure")}
 )
+# "judged by its deeds, not its words", "Moscow, not Washington": a "not" after a noun
+# and before a noun phrase sets one thing against another; it negates neither
+_CONTRAST_BEFORE = frozenset({"its", "his", "her", "their", "the", "our", "my", "your"})
+_NOT_AFTER_VERB = wordset(
+    """
+    is are was were be been being am do does did has have had will would can could
+    should shall may might must to and or that if whether why how he she it they we i
+    you said says say told tell ones one this these those there here also still yet
+    """
+)
+
+
+def _contrastive(toks: list[str], i: int) -> bool:
+    """``toks[i]`` is a "not" that contrasts two noun phrases ("by its deeds not its
+    words"): a word other than a verb group, pronoun or conjunction before it, and a
+    determiner or possessive after it."""
+    return (
+        toks[i] == "not"
+        and 0 < i < len(toks) - 1
+        and toks[i + 1] in _CONTRAST_BEFORE
+        and toks[i - 1] not in _NOT_AFTER_VERB
+        and not toks[i - 1].endswith(("n't", "ed"))
+    )
+
+
 # "stay away from", "left behind": a member followed by one of these states nothing of
 # its concept
 _NOT_CUE_BEFORE = frozenset({"stay", "left", "remain"})
@@ -233,17 +258,22 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
     verb of a two-word verb of ``monitor.lexicon`` ("losing altitude" is descending, not
     an outcome), "lives" / "lived" (where people live, or their lives), "stay away",
     "left behind", "left him unable", "left thousands homeless", "remained in power",
-    "questions remain", "remains unstable"; "fell" and "dropped" said of no
-    quantity ("the capital fell", "dropped off radar")."""
+    "questions remain", "remains unstable", "were left under" (a passive), "is living in";
+    "fell" and "dropped" said of no quantity ("the capital fell", "dropped off radar",
+    "fell 8 days ago")."""
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
     after = toks[i + 2 : i + 3]
-    if tok in _RESIDENCE or phrase_concept(tok, nxt) is not None:
+    if tok in _RESIDENCE or (tok == "living" and nxt in _PLACE_AFTER_LIVING):
+        return True
+    if phrase_concept(tok, nxt) is not None:
         return True
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
     if tok in _LEAVE and (nxt in _PERSON_OBJECTS or nxt in _QUANTITY_OBJECTS):
         return True
+    if tok == "left" and i and toks[i - 1] in _BE_FORMS:
+        return True  # "the buildings were left under X's supervision": nobody departed
     if tok in _TREND_WORDS and not _of_quantity(toks, i):
         return True
     if _lemma(tok) in _STAY_LEMMAS and nxt not in _PLACE_AFTER_STAY:
@@ -253,6 +283,9 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
 
 # "where the community lives", "lost their lives": residence or a noun, not survival
 _RESIDENCE = wordset("lives lived")
+_BE_FORMS = wordset("is are was were be been being")
+# "is living in Moscow", "living abroad": residence, not survival ("still living" is)
+_PLACE_AFTER_LIVING = wordset("in at abroad near under with there outside")
 # "rose" and "fell" state a trend of a quantity: a figure within a few words after ("fell
 # to 300", "dropped by 5%"), or a quantity noun before ("prices fell")
 _TREND_WORDS = _ANTONYMS["trend"][0] | _ANTONYMS["trend"][1] | wordset("dropping falling rising")
@@ -269,7 +302,19 @@ TREND_REACH = 4  # tokens after a trend word where its figure may stand
 def _of_quantity(toks: list[str], i: int) -> bool:
     if i and toks[i - 1] in _QUANTITY_NOUNS:
         return True
-    return any(t[:1].isdigit() or t in _QUANTITY_NOUNS for t in toks[i + 1 : i + 1 + TREND_REACH])
+    after = toks[i + 1 : i + 2 + TREND_REACH]
+    return any(
+        t in _QUANTITY_NOUNS
+        # "fell 8 days ago" gives a time, not a figure
+        or (t[:1].isdigit() and (k + 1 >= len(after) or after[k + 1] not in _TIME_UNITS))
+        for k, t in enumerate(after[:TREND_REACH])
+    )
+
+
+_TIME_UNITS = wordset(
+    "second seconds minute minutes hour hours day days week weeks month months year years "
+    "decade decades"
+)
 
 
 # "stayed in Damascus", "remained at the base", "stayed put": staying is a presence where
@@ -330,8 +375,10 @@ def polarity_cues(norm: str) -> Polarity:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if tok in NEGATORS:
             # "neither X nor Y" is one negation, not two
-            negator = (tok, nxt) not in _NOT_NEGATION and not (
-                tok == "nor" and "neither" in toks[:i]
+            negator = (
+                (tok, nxt) not in _NOT_NEGATION
+                and not (tok == "nor" and "neither" in toks[:i])
+                and not _contrastive(toks, i)
             )
         elif tok == "yet":
             negator = nxt == "to"

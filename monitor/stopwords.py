@@ -54,7 +54,7 @@ REPORTING_WORDS = wordset(
     """
     said says say saying told tell tells according reportedly reported reports report
     wrote writes write
-    stated states added adds noted notes tweeted posted
+    stated states added adds adding noted notes noting tweeted posted
     """
 )
 # Sentence adverbs and connectives: they place a statement in its article ("Moscow has
@@ -63,7 +63,7 @@ DISCOURSE_WORDS = wordset(
     """
     however nevertheless nonetheless meanwhile moreover furthermore additionally indeed
     also later earlier initially subsequently eventually ultimately finally allegedly
-    apparently now since already even too instead thus therefore hence
+    apparently now since already even too instead thus therefore hence once
     """
 )
 # particles of Arabic names, written as separate tokens ("al-Assad" -> "al assad")

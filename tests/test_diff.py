@@ -300,10 +300,70 @@ def test_changes_ordered_by_position() -> None:
     ]
 
 
-def test_duplicates_are_a_multiset() -> None:
+def test_a_dropped_copy_of_a_kept_sentence_is_no_retraction() -> None:
+    # the article still states it: a duplicate removed is a copy edit
     s = "Rebels freed at least 300 prisoners from Sednaya prison on Sunday."
-    changes = _diff([s, s], [s])
-    assert [(c.type, c.claim) for c in changes] == [(ChangeType.RETRACTED, s)]
+    assert _diff([s, s], [s]) == []
+    assert _diff([s], [s, s]) == []
+
+
+_FILLER = [
+    "Church leaders said they had been promised that Christmas could be celebrated.",
+    "Al-Sharaa told the delegations that Syria belonged to all its citizens.",
+    "Fighters were ordered to stay away from state institutions.",
+]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            [
+                "The group was once affiliated with al-Qaeda but cut ties with it in 2016.",
+                *_FILLER,
+                "Western governments still list HTS as a terrorist organisation.",
+            ],
+            [
+                *_FILLER,
+                "Western governments still list HTS, which broke with al-Qaeda in 2016 after "
+                "years of affiliation, as a terrorist organisation.",
+            ],
+            [],
+        ),
+        (
+            [
+                "The group was once affiliated with al-Qaeda but cut ties with it in 2016.",
+                *_FILLER,
+                "Western governments still list HTS as a terrorist organisation.",
+            ],
+            [
+                *_FILLER,
+                "Western governments still list HTS, which broke with al-Qaeda in 2018 after "
+                "years of affiliation, as a terrorist organisation.",
+            ],
+            # the date differs: the old statement is not made, the new one is new
+            [ChangeType.NEW, ChangeType.RETRACTED],
+        ),
+        (
+            [
+                "Assad is now in Moscow, where Russia has granted him and his family asylum.",
+                *_FILLER,
+            ],
+            [
+                *_FILLER,
+                "Russia gave asylum to Assad and his relatives, who are living in Moscow.",
+            ],
+            [],
+        ),
+    ],
+    ids=["moved-into-another-sentence", "moved-with-a-new-date", "reworded-elsewhere"],
+)
+def test_a_statement_the_other_version_still_states(
+    before: list[str], after: list[str], expected: list[ChangeType]
+) -> None:
+    # a dropped sentence whose statement the new version makes in another sentence is no
+    # retraction, and that sentence is not new; a changed detail still counts
+    assert sorted(c.type for c in _diff(before, after)) == sorted(expected)
 
 
 def test_pure_no_now_leak() -> None:

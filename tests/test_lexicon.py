@@ -139,6 +139,9 @@ def test_framing_words_have_one_concept() -> None:
         ("descending", "plunged"),
         ("settlement", "resolution"),
         ("favoured", "advocated"),
+        ("betray", "abandons"),
+        ("trouble", "difficult"),
+        ("envoy", "representative"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -146,6 +149,7 @@ def test_framing_words_have_one_concept() -> None:
         "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
         "airlift", "achieve", "land-arrive", "big", "history", "almost", "role", "little",
         "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
+        "betray-abandon", "difficulty", "envoy",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:
@@ -171,10 +175,12 @@ def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
         (["they", "worked", "with", "the", "rebels"], 1, "cooperated"),
         (["the", "plane", "lost", "altitude"], 2, "descended"),
         (["losing", "height", "quickly"], 0, "descend"),
+        (["it", "cut", "ties", "with", "al", "qaeda"], 1, "severed"),
+        (["hts", "broke", "with", "al", "qaeda"], 1, "severed"),
     ],
     ids=[
         "headed-by", "take-off", "take-place", "maintain-with-object", "work-with",
-        "lose-altitude", "lose-height",
+        "lose-altitude", "lose-height", "cut-ties", "break-with",
     ],
 )
 def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:
