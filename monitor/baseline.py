@@ -10,7 +10,10 @@ Retrieval never scans the whole baseline:
    used when nothing rarer is available), and ranks the ids by summed IDF-like weight;
 3. only the best ``max(SHORTLIST, 4 * limit)`` ids are scored with rapidfuzz; the
    ``limit`` most similar are returned, and after them up to ``KEEP_BY_WEIGHT`` of the
-   heaviest ids that scored lower (a short claim sharing the rarest words).
+   heaviest ids that scored lower (a short claim sharing the rarest words) and up to
+   ``KEEP_BY_COVER`` whose content the query holds almost whole, said in other words
+   ("Russia did not participate in these negotiations" for "Russia had taken part in the
+   negotiations between Assad and the armed groups").
 
 So the work per lookup is bounded by constants, whatever the size of the index;
 ``last_visited`` and ``last_scored`` record it for tests and benchmarks.
@@ -26,7 +29,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from monitor.fields import DEMONYM_ENDINGS, entity_words
-from monitor.lexicon import stem
+from monitor.lexicon import content_stems, stem
 from monitor.models import BaselineClaim, Claim
 from monitor.names import name_skeleton, same_name
 from monitor.stopwords import STOPWORDS
@@ -39,6 +42,10 @@ MAX_NAME_TOKENS = 3  # names looked up besides the rarest tokens
 MAX_POSTINGS = 300
 SHORTLIST = 24
 KEEP_BY_WEIGHT = 3  # of the shortlist's heaviest, returned past the limit if need be
+KEEP_BY_COVER = 2  # of the shortlist's claims the query covers, returned past it too
+COVER_SHARE = 0.75  # ... this share of their concept stems found in the query
+COVER_MIN_STEMS = 3  # ... and at least this many
+COVER_MAX_WORDS = 12  # ... of a short claim (a long one that low on similarity is another)
 
 
 @lru_cache(maxsize=65536)
@@ -66,6 +73,19 @@ def similarity(a: Claim, b: Claim) -> float:
     if a.key == b.key:
         return 100.0
     return float(fuzz.token_sort_ratio(a.key, b.key))
+
+
+# Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
+@lru_cache(maxsize=2048)
+def _stems(key: str) -> frozenset[str]:
+    """Concept stems of a key's content words."""
+    return frozenset(content_stems(key.split())) - {""}
+
+
+def _covers(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """``mine`` holds ``COVER_SHARE`` of ``theirs``, at least ``COVER_MIN_STEMS`` of it."""
+    shared = len(mine & theirs)
+    return shared >= COVER_MIN_STEMS and shared >= COVER_SHARE * len(theirs)
 
 
 class BaselineIndex:
@@ -181,4 +201,17 @@ class BaselineIndex:
         # the few that share the rarest words come too, however low a short one scores
         # on similarity ("Russia does not betray its friends in difficult situations")
         heaviest = {id(self._claims[idx]) for idx in ranked[:KEEP_BY_WEIGHT]}
-        return best + [pair for pair in scored[limit:] if id(pair[0]) in heaviest]
+        rest = scored[limit:]
+        out = best + [pair for pair in rest if id(pair[0]) in heaviest]
+        # a short claim the query restates in other words ("taken part" / "participate")
+        # shares few rare tokens and scores low; its concepts are what it shares
+        if rest:
+            mine = _stems(claim.key)
+            covered = [
+                pair for pair in rest
+                if id(pair[0]) not in heaviest
+                and pair[0].claim.key.count(" ") < COVER_MAX_WORDS
+                and _covers(mine, _stems(pair[0].claim.key))
+            ]
+            out += covered[:KEEP_BY_COVER]
+        return out

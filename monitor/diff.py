@@ -41,7 +41,7 @@ from monitor.align import (
     combine,
     same_slot_paraphrases,
 )
-from monitor.baseline import BaselineIndex
+from monitor.baseline import BaselineIndex, content_tokens
 from monitor.baseline_check import BASELINE_THRESHOLD, check_baseline
 from monitor.compare import denial_added, detail_changes, polarity_flipped
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
@@ -169,16 +169,34 @@ def _classify(
     return part, _change(ChangeType.UPDATED, part, now, previous=previous, details=details)
 
 
-def _not_stated(claims: Sequence[Claim], other: Sequence[Claim]) -> list[Claim]:
-    """The ``claims`` that the ``other`` version of the article does not state: each is
-    judged against the other version's claims as the baseline judges a claim (held: a
-    restatement, in one sentence or across two; a changed detail or a turned polarity is
-    not held). "The group cut ties with al-Qaeda in 2016." is still stated by "HTS, which
-    broke with al-Qaeda in 2016 after years of affiliation, ..."."""
-    if not claims or not other:
-        return list(claims)
-    index = BaselineIndex(BaselineClaim(c, "other version") for c in other)
-    return [c for c in claims if check_baseline(c, index).kind is not None]
+SHARED_TOKENS = 2  # an unedited sentence shares this many words with one it may help hold
+
+
+def _not_stated(
+    claims: Sequence[Claim], own: Sequence[Claim], other: Sequence[Claim]
+) -> list[Claim]:
+    """The ``claims`` (of version ``own``) that the ``other`` version of the article does
+    not state: each is judged against the other version's claims as the baseline judges
+    a claim (held: a restatement, in one sentence or across two; a changed detail or a
+    turned polarity is not held). "The group cut ties with al-Qaeda in 2016." is still
+    stated by "HTS, which broke with al-Qaeda in 2016 after years of affiliation, ...".
+    A dropped copy of a kept sentence is stated. For speed, the other version's claims
+    that both versions have verbatim are indexed only when they share ``SHARED_TOKENS``
+    words with one of ``claims``: alone they hold nothing the own version did not also
+    say, but they may hold half of a restatement."""
+    other_norms = {c.norm for c in other}
+    left = [c for c in claims if c.norm not in other_norms]
+    if not left or not other:
+        return left
+    own_norms = {c.norm for c in own}
+    words = [content_tokens(c.key) for c in left]
+    useful = [
+        c for c in other
+        if c.norm not in own_norms
+        or any(len(w & content_tokens(c.key)) >= SHARED_TOKENS for w in words)
+    ]
+    index = BaselineIndex(BaselineClaim(c, "other version") for c in useful)
+    return [c for c in left if check_baseline(c, index).kind is not None]
 
 
 MAX_QUOTE = 4  # sentences of one quotation reported as one claim
@@ -269,8 +287,8 @@ def diff_claims(
         leftover_prev = [p for p in leftover_prev if id(p) not in paired]
         # a statement moved into another sentence, or reworded in another place, is still
         # stated by the other version: neither retracted nor new
-        leftover_prev = _not_stated(leftover_prev, current)
-        leftover_cur = _not_stated(leftover_cur, previous)
+        leftover_prev = _not_stated(leftover_prev, previous, current)
+        leftover_cur = _not_stated(leftover_cur, current, previous)
 
     for run in _quotes(leftover_cur):
         verdicts = [check_baseline(c, baseline) for c in run]

@@ -86,6 +86,19 @@ def test_a_short_claim_sharing_the_rarest_words_is_a_candidate() -> None:
     assert "Russia does not betray its friends in difficult situations." in texts
 
 
+def test_a_short_claim_the_query_restates_in_other_words_is_a_candidate() -> None:
+    # "taken part" / "participate": it shares only "Russia" and "negotiations" with the
+    # query and ranks below two dozen longer claims on similarity
+    idx = _seed_index()
+    claim = make_claim(
+        "The ministry said Russia had taken part in the negotiations between Assad and the "
+        "armed groups."
+    )
+    texts = [bc.claim.text for bc, _ in idx.scored_candidates(claim, 24)]
+    assert "“Russia did not participate in these negotiations." in texts
+    assert len(texts) <= 24 + baseline_mod.KEEP_BY_WEIGHT + baseline_mod.KEEP_BY_COVER
+
+
 def _synthetic(n: int, rng: random.Random) -> list[BaselineClaim]:
     vocab = [f"w{i}" for i in range(5000)]
     common = ["assad", "syria", "moscow", "rebels"]  # in every claim: huge postings

@@ -172,10 +172,32 @@ def test_a_flat_baseline_statement_asserts_itself(
             "acknowledged.",
             ChangeType.CONTRADICTED,
         ),
+        (
+            "The ministry said Russia had taken part in the negotiations between Assad and the "
+            "armed groups.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "Mikhail Ulyanov, Moscow's permanent envoy to the international organisations in "
+            "Vienna, wrote on Telegram that Assad and his family were in Moscow, adding that "
+            "Russia does not abandon its friends when they are in trouble.",
+            None,
+        ),
+        (
+            "He told his fighters to keep away from government buildings, which were left "
+            "under the supervision of Prime Minister Mohammad Jalali.",
+            None,
+        ),
+        (
+            "Bashar al-Assad has rejected reports that he fled to Russia, calling them false in "
+            "what appears to be his first statement since Damascus fell eight days ago.",
+            None,
+        ),
     ],
     ids=[
         "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
-        "synonym-contradiction",
+        "synonym-contradiction", "short-claim-found-by-its-concepts", "envoy-abandon-trouble",
+        "passive-left-is-no-departure", "a-time-is-no-trend",
     ],
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:
