@@ -86,8 +86,9 @@ from monitor.containment import (
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, speaker_resumed
 from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems
 from monitor.models import BaselineClaim, ChangeType, Claim
+from monitor.polarity import NEGATORS
 from monitor.restatement import restated
-from monitor.stopwords import REPORTING_WORDS
+from monitor.stopwords import REPORTING_WORDS, STOPWORDS
 from monitor.textnorm import fold
 from monitor.union_cover import union_cover
 
@@ -371,12 +372,34 @@ def _denial_known(
     if not denial:
         return False
     mine = contain_stems(claim)
+    negated = _negated(claim)
     denying = [
         bc for bc, _ in cands[:DENIAL_CANDIDATES]
         if denial <= _denial(bc.claim)
         and len(mine & contain_stems(bc.claim)) >= DENIAL_SHARE * len(mine)
+        # it denies the same thing: "had not been granted asylum" is not "no official
+        # confirmation of Assad's asylum"
+        and negated <= _negated(bc.claim, reach=NEGATED_REACH, cues=True)
     ]
     return bool(denying) and restated(claim, cands, baseline) is HELD
+
+
+NEGATED_REACH = 3  # content words after a baseline claim's negator that it may govern
+
+
+def _negated(claim: Claim, reach: int = 1, *, cues: bool = False) -> set[str]:
+    """Stems of the words the claim's negators govern: the first ``reach`` content words
+    after each ("had not been granted" -> grant; "at no point did he consider" -> point,
+    consider); with ``cues``, after each polarity cue word too ("denied that Assad had
+    left" -> assad, left)."""
+    toks = claim.key.split()
+    governors = set(NEGATORS) | (polarity_cues(claim.norm).cue_words if cues else set())
+    out: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok in governors:
+            words = [t for t in toks[i + 1 :] if t not in STOPWORDS and len(t) > 1][:reach]
+            out.update(concept_stems(words))
+    return out
 
 
 def _denial(claim: Claim) -> set[str]:

@@ -150,6 +150,7 @@ _CLASSES: dict[str, str] = {
     "ABANDON": "abandon desert betray let_down",
     "DIFFICULT": "difficult difficulty trouble hardship",
     "ENVOY": "envoy representative emissary",
+    "MEANS": "means way method",
     "TRAVEL": "travel fly journey airlift",
     "LEAD": "lead head_by",
     "SHOW": "show underscore highlight demonstrate illustrate",

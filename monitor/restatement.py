@@ -97,7 +97,7 @@ def restated(
         return _moved(claim, pool, mine, missing, names)
     numbers = {n for other in top for n in other.numbers}
     dates = {d for other in top for d in other.dates}
-    if not (set(claim.numbers) <= numbers and set(claim.dates) <= dates):
+    if not (set(claim.numbers) <= numbers and set(claim.dates) - report_dates(claim) <= dates):
         return None
     # the two claims that hold most of it between them (the best one alone if only one)
     pair = max(
@@ -119,6 +119,21 @@ def restated(
     ):
         return None
     return HELD
+
+
+# "reported on Sunday that", "told Leaders Desk on Tuesday", "said late on Monday": when
+# the statement was made, not when what it states happened
+_REPORT_DATE = re.compile(
+    r"\b(?:said|says|reported|reports|told|tells|wrote|writes|stated|added|announced|"
+    r"confirmed|insisted|claimed)\b(?: [a-z]+){0,3}? (?:late |early )?on ([a-z0-9-]+)"
+    r"(?=\s|$)"
+)
+
+
+def report_dates(claim: Claim) -> set[str]:
+    """The claim's dates that say when its source spoke ("the agency reported on Sunday
+    that ..."), not when anything it states happened."""
+    return {d for d in _REPORT_DATE.findall(claim.norm) if d in claim.dates}
 
 
 def _negation_elsewhere(claim: Claim, best: AbstractSet[str], pair: str) -> bool:

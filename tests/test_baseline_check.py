@@ -240,12 +240,25 @@ def test_restatements_in_other_words(sentence: str, expected: ChangeType | None)
         ),
         ("Asma al-Assad and her children have arrived in Moscow.", ChangeType.NEW),
         ("Tehran has granted asylum to Prime Minister Mohammad Jalali.", ChangeType.NEW),
+        (
+            # the baseline's "no official confirmation of Assad's asylum" denies another
+            # thing: this denial contradicts "he has been granted asylum"
+            "But the Kremlin said that Assad had not been granted asylum in Russia.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            "Citing a Kremlin source, the TASS news agency reported on Sunday that Russia had "
+            "granted Assad and his family asylum for humanitarian reasons.",
+            None,
+        ),
     ],
     ids=[
         "titles-of-a-known-name", "origin-is-not-destination", "speaker-stays-others-fled",
         "main-clause-contradicts", "cut-off-denial-is-no-contradiction",
         "denial-the-baseline-reports-is-no-contradiction",
         "another-person-same-surname", "capital-for-country-new-subject",
+        "a-denial-of-another-thing-contradicts",
+        "when-the-source-spoke-is-no-new-date",
     ],
 )  # fmt: skip
 def test_names_roles_and_clauses(sentence: str, expected: ChangeType | None) -> None:

@@ -142,6 +142,7 @@ def test_framing_words_have_one_concept() -> None:
         ("betray", "abandons"),
         ("trouble", "difficult"),
         ("envoy", "representative"),
+        ("way", "means"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -149,7 +150,7 @@ def test_framing_words_have_one_concept() -> None:
         "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
         "airlift", "achieve", "land-arrive", "big", "history", "almost", "role", "little",
         "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
-        "betray-abandon", "difficulty", "envoy",
+        "betray-abandon", "difficulty", "envoy", "way-means",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:

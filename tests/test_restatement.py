@@ -8,7 +8,7 @@ from monitor.baseline import BaselineIndex
 from monitor.baseline_check import check_baseline
 from monitor.claims import make_claim
 from monitor.models import BaselineClaim, ChangeType
-from monitor.restatement import restated
+from monitor.restatement import report_dates, restated
 from tests.test_baseline_check import INDEX
 
 
@@ -162,3 +162,21 @@ def test_the_story_subject_may_stand_apart_but_a_rarer_name_may_not() -> None:
     assert _restated("Sednaya prison had been run by Syria's rulers since 2000.", index) == (
         "not restated"
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The agency reported on Sunday that Assad had arrived.", {"sunday"}),
+        ("TASS reported on Sunday evening that Assad had arrived.", {"sunday"}),
+        ("Rebels took Aleppo on November 30, officials said on Monday.", {"monday"}),
+        ("A diplomat told Leaders Desk on Tuesday that Russia took part.", {"tuesday"}),
+        ("Assad fled on Sunday, officials said.", set()),
+    ],
+    ids=[
+        "reported-on", "reported-on-evening", "said-on-at-the-end", "told-someone-on",
+        "event-date",
+    ],
+)
+def test_report_dates_are_when_the_source_spoke(sentence: str, expected: set[str]) -> None:
+    assert report_dates(make_claim(sentence)) == expected
