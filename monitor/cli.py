@@ -229,7 +229,8 @@ def _print_summary(summary: Any) -> None:
     "log_level",
     default=None,
     type=click.Choice(LOG_LEVELS, case_sensitive=False),
-    help="Logging detail on stderr; overrides the global --log-level (default: warning).",
+    help="Logging detail on stderr; overrides the global --log-level (default here: info, "
+    "so the service says when it starts and stops and what each check found).",
 )
 @pass_env
 def run(env: Env, once: bool, log_level: str | None) -> None:
@@ -249,6 +250,10 @@ def run(env: Env, once: bool, log_level: str | None) -> None:
     without changing anything. `monitor status` shows the service's heartbeat and every
     source's next due time.
     """
+    if log_level is None:
+        root = click.get_current_context().find_root()
+        if root.get_parameter_source("log_level") is click.core.ParameterSource.DEFAULT:
+            log_level = "info"  # a service in the foreground says what it does
     if log_level is not None:
         _set_log_level(log_level)
     if once:

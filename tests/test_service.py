@@ -95,12 +95,14 @@ class Env:
             [sys.executable, "-m", "monitor", "--config", str(self.config), *args],
             capture_output=True, text=True, timeout=30, cwd=REPO)
 
-    def start(self) -> subprocess.Popen[bytes]:
-        """Start `monitor run` and wait until it says (in the database) that it runs."""
+    def start(self, *options: str) -> subprocess.Popen[bytes]:
+        """Start `monitor run` (global `options`; default: --log-level info) and wait until
+        it says (in the database) that it runs."""
         log = open(self.tmp / f"run{len(self.procs)}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(self.config),
-             "--log-level", "info", "run"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+             *(options or ("--log-level", "info")), "run"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         log.close()
         self.procs.append(proc)
 
@@ -178,6 +180,20 @@ def test_a_signal_stops_the_service_gracefully(env, http_server, signals, hung, 
     log = env.log(proc)
     assert ("abandoned 1 check(s) in flight: hung" in log) is abandoned
     assert "monitor stopped" in log and "Traceback" not in log
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [(("--db", ""), True), (("--log-level", "warning"), False)],
+    ids=["default-info", "global-warning-kept"],
+)
+def test_the_service_says_when_it_starts_and_stops(env, options, says):
+    # a service in the foreground logs at info unless the user asked for less
+    options = ("--db", str(env.db)) if options[0] == "--db" else options
+    proc = env.start(*options)
+    env.stop(proc)
+    log = env.log(proc)
+    assert ("running on" in log and "monitor stopped" in log) is says, log
 
 
 def test_a_second_instance_is_refused_while_the_first_runs(env):
