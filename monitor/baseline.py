@@ -77,7 +77,7 @@ def similarity(a: Claim, b: Claim) -> float:
 
 # Small on purpose: what a cache holds at its peak stays in the service's RSS for good.
 @lru_cache(maxsize=2048)
-def _stems(key: str) -> frozenset[str]:
+def concept_set(key: str) -> frozenset[str]:
     """Concept stems of a key's content words."""
     return frozenset(content_stems(key.split())) - {""}
 
@@ -206,12 +206,12 @@ class BaselineIndex:
         # a short claim the query restates in other words ("taken part" / "participate")
         # shares few rare tokens and scores low; its concepts are what it shares
         if rest:
-            mine = _stems(claim.key)
+            mine = concept_set(claim.key)
             covered = [
                 pair for pair in rest
                 if id(pair[0]) not in heaviest
                 and pair[0].claim.key.count(" ") < COVER_MAX_WORDS
-                and _covers(mine, _stems(pair[0].claim.key))
+                and _covers(mine, concept_set(pair[0].claim.key))
             ]
             out += covered[:KEEP_BY_COVER]
         return out

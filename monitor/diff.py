@@ -41,7 +41,7 @@ from monitor.align import (
     combine,
     same_slot_paraphrases,
 )
-from monitor.baseline import BaselineIndex, content_tokens
+from monitor.baseline import BaselineIndex, concept_set, content_tokens
 from monitor.baseline_check import BASELINE_THRESHOLD, check_baseline
 from monitor.compare import denial_added, detail_changes, polarity_flipped
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
@@ -170,6 +170,7 @@ def _classify(
 
 
 SHARED_TOKENS = 2  # an unedited sentence shares this many words with one it may help hold
+SCREEN_SHARE = 0.4  # share of a claim's concepts the other version must use to be checked
 
 
 def _not_stated(
@@ -195,8 +196,18 @@ def _not_stated(
         if c.norm not in own_norms
         or any(len(w & content_tokens(c.key)) >= SHARED_TOKENS for w in words)
     ]
+    # cheap screen first: a claim most of whose concepts the other version never uses is
+    # not stated there (the checks below need far more than this share)
+    theirs = frozenset().union(*(concept_set(c.key) for c in useful))
+    maybe = [
+        c for c in left
+        if len(concept_set(c.key) & theirs) >= SCREEN_SHARE * len(concept_set(c.key))
+    ]
+    if not maybe:
+        return left
     index = BaselineIndex(BaselineClaim(c, "other version") for c in useful)
-    return [c for c in left if check_baseline(c, index).kind is not None]
+    held = {id(c) for c in maybe if check_baseline(c, index).kind is None}
+    return [c for c in left if id(c) not in held]
 
 
 MAX_QUOTE = 4  # sentences of one quotation reported as one claim
