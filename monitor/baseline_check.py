@@ -88,7 +88,7 @@ from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_
 from monitor.models import BaselineClaim, ChangeType, Claim
 from monitor.polarity import NEGATORS
 from monitor.restatement import restated
-from monitor.stopwords import REPORTING_WORDS, STOPWORDS
+from monitor.stopwords import REPORTING_WORDS
 from monitor.textnorm import fold
 from monitor.union_cover import union_cover
 
@@ -397,8 +397,7 @@ def _negated(claim: Claim, reach: int = 1, *, cues: bool = False) -> set[str]:
     out: set[str] = set()
     for i, tok in enumerate(toks):
         if tok in governors:
-            words = [t for t in toks[i + 1 :] if t not in STOPWORDS and len(t) > 1][:reach]
-            out.update(concept_stems(words))
+            out.update([st for st in content_stems(toks[i + 1 :]) if st][:reach])
     return out
 
 

@@ -199,15 +199,16 @@ def _not_stated(
     # cheap screen first: a claim most of whose concepts the other version never uses is
     # not stated there (the checks below need far more than this share)
     theirs = frozenset().union(*(concept_set(c.key) for c in useful))
-    maybe = [
-        c for c in left
-        if len(concept_set(c.key) & theirs) >= SCREEN_SHARE * len(concept_set(c.key))
-    ]
+    maybe = [c for c in left if _share(concept_set(c.key), theirs) >= SCREEN_SHARE]
     if not maybe:
         return left
     index = BaselineIndex(BaselineClaim(c, "other version") for c in useful)
     held = {id(c) for c in maybe if check_baseline(c, index).kind is None}
     return [c for c in left if id(c) not in held]
+
+
+def _share(mine: frozenset[str], theirs: frozenset[str]) -> float:
+    return len(mine & theirs) / len(mine) if mine else 1.0
 
 
 MAX_QUOTE = 4  # sentences of one quotation reported as one claim
