@@ -170,6 +170,7 @@ def _classify(
 
 
 SHARED_TOKENS = 2  # an unedited sentence shares this many words with one it may help hold
+RESTATED_SHARE = 0.6  # share of a claim's words a restatement that needs it must use
 SCREEN_SHARE = 0.4  # share of a claim's concepts the other version must use to be checked
 
 
@@ -191,10 +192,14 @@ def _not_stated(
         return left
     own_norms = {c.norm for c in own}
     words = [content_tokens(c.key) for c in left]
+    # a speaker's name held by another sentence resolves the pronoun of one that quotes
+    # him ("Peskov said he ..." / "Peskov told reporters ... | He said he ...")
+    speakers = {w for c in left if c.attribution for w in c.attribution.lower().split()}
     useful = [
         c for c in other
         if c.norm not in own_norms
         or any(len(w & content_tokens(c.key)) >= SHARED_TOKENS for w in words)
+        or not speakers.isdisjoint(content_tokens(c.key))
     ]
     # cheap screen first: a claim most of whose concepts the other version never uses is
     # not stated there (the checks below need far more than this share)
@@ -205,6 +210,51 @@ def _not_stated(
     index = BaselineIndex(BaselineClaim(c, "other version") for c in useful)
     held = {id(c) for c in maybe if check_baseline(c, index).kind is None}
     return [c for c in left if id(c) not in held]
+
+
+def _gone(before: Sequence[Claim], left: Sequence[Claim]) -> list[Claim]:
+    kept = {id(c) for c in left}
+    return [c for c in before if id(c) not in kept]
+
+
+def _unrestated(
+    claims: Sequence[Claim], version: Sequence[Claim], restatements: Sequence[Claim]
+) -> list[Claim]:
+    """The ``claims`` (of ``version``) that none of ``restatements`` (claims of the other
+    version found to be stated by ``version``) needs in order to be held: "Peskov said he
+    had nothing further to add on where Assad was" is held by "He said he had nothing to
+    add about Assad's location" (with "Peskov told reporters ..."), and not without it, so
+    that sentence is not retracted either."""
+    if not claims or not restatements:
+        return list(claims)
+    out = []
+    for c in claims:
+        mine = content_tokens(c.key)
+        for r in restatements:
+            theirs = content_tokens(r.key)
+            shared = len(mine & theirs)
+            # the restatement says all of it but one word ("location" / "where he was"),
+            # and no number or date of it is left out: the rest is wording, not a
+            # statement of its own
+            if (
+                shared < SHARED_TOKENS
+                or shared < RESTATED_SHARE * len(mine)
+                or len(mine) - shared > 1
+                or not set(c.numbers + c.dates) <= set(r.numbers + r.dates)
+            ):
+                continue
+            near = [
+                x for x in version if x is not c and not theirs.isdisjoint(content_tokens(x.key))
+            ]
+            with_c = BaselineIndex(BaselineClaim(x, "other version") for x in (*near, c))
+            without = BaselineIndex(BaselineClaim(x, "other version") for x in near)
+            if check_baseline(r, with_c).kind is None and (
+                not near or check_baseline(r, without).kind is not None
+            ):
+                break
+        else:
+            out.append(c)
+    return out
 
 
 def _share(mine: frozenset[str], theirs: frozenset[str]) -> float:
@@ -299,8 +349,13 @@ def diff_claims(
         leftover_prev = [p for p in leftover_prev if id(p) not in paired]
         # a statement moved into another sentence, or reworded in another place, is still
         # stated by the other version: neither retracted nor new
-        leftover_prev = _not_stated(leftover_prev, previous, current)
-        leftover_cur = _not_stated(leftover_cur, current, previous)
+        left_prev = _not_stated(leftover_prev, previous, current)
+        left_cur = _not_stated(leftover_cur, current, previous)
+        # a restatement holds both ways: a sentence that a restatement needs is not
+        # retracted (or new) because it has more words than the restatement uses
+        held_prev, held_cur = _gone(leftover_prev, left_prev), _gone(leftover_cur, left_cur)
+        leftover_prev = _unrestated(left_prev, previous, held_cur)
+        leftover_cur = _unrestated(left_cur, current, held_prev)
 
     for run in _quotes(leftover_cur):
         verdicts = [check_baseline(c, baseline) for c in run]

@@ -60,7 +60,12 @@ _ATTR_VERBS = (
 _ACCORDING = re.compile(
     r"\b(?:according to|citing|cited by|quoting)\s+(?:the\s+|a\s+|an\s+)?([^,.;:!?\"()]+)", re.I
 )
-_SPEAKER_VERB = re.compile(rf"\s(?:{_ATTR_VERBS})\b(?!\s+(?:that\s+)?(?:by|to)\b)")
+# "was said by X" / "is said to" are no speech tags; "said by phone" is one
+_SPEAKER_VERB = re.compile(
+    rf"\s(?:{_ATTR_VERBS})\b"
+    r"(?!\s+(?:that\s+)?(?:by(?!\s+(?:tele)?phone|\s+text|\s+e-?mail|\s+video)|to)\b)"
+)
+_PARTICIPIAL_ASIDE = re.compile(r"(?<=\w),\s+(?:\w+ly\s+)?[a-z]\w*(?:ing|ed)\b[^,;\"]{0,60},\s*$")
 _SPEAKER_WORDS = re.compile(r"((?:[\w'-]+,?\s+){0,3}[\w'-]+),?\s*$")
 # where an "according to X" / "citing X" phrase ends
 _ATTR_PHRASE_END = wordset(
@@ -220,8 +225,14 @@ def attribution(text: str, names: tuple[str, ...] | None = None) -> str | None:
             after = _inverted_speaker(text[v.end() :])
             if after:
                 return after
-        # the (up to four) words right before the verb; the slice keeps this linear
-        m = _SPEAKER_WORDS.search(text, max(0, v.start() - 80), v.start())
+        # the (up to four) words right before the verb; the slice keeps this linear. A
+        # participial clause between commas is not the speaker ("An embassy employee,
+        # speaking by phone, said"): the words before it are.
+        end = v.start()
+        aside = _PARTICIPIAL_ASIDE.search(text, max(0, end - 80), end)
+        if aside is not None:
+            end = aside.start()
+        m = _SPEAKER_WORDS.search(text, max(0, end - 80), end)
         if m is None:
             continue
         words = m.group(1).split()

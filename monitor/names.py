@@ -153,12 +153,18 @@ _PRO_FORMS = frozenset(
     {"there", "here", "it", "its", "he", "him", "his", "she", "her", "they", "them", "their"}
 )
 _PLACE_PREPOSITIONS = frozenset({"at", "in", "on", "to", "from", "into", "inside"})
+# a definite description that stands for a place named before ("in Damascus" -> "in the
+# capital")
+_PLACE_NOUNS = frozenset(
+    {"capital", "city", "town", "village", "country", "province", "region", "area", "port"}
+)
 
 
 def pro_form_for(entity: str, claim: Claim, other: Claim) -> bool:
     """``other`` has a pronoun or "there" where ``claim`` names ``entity``: next to the
     same word ("executed at Saydnaya between" -> "executed there between", "Jalali said"
-    -> "He said"), wherever the sentence moved."""
+    -> "He said"), wherever the sentence moved; or a place noun after the same preposition
+    ("remained in Damascus" -> "stayed in the capital")."""
     words = [w.replace("'", "") for w in re.split(r"[\s-]+", entity.lower()) if w]
     toks = claim.norm.split()
     n = len(words)
@@ -169,6 +175,13 @@ def pro_form_for(entity: str, claim: Claim, other: Claim) -> bool:
     prev = toks[before] if before >= 0 else None
     nxt = toks[at + n] if at + n < len(toks) else None
     theirs = other.norm.split()
+    if before == at - 2:  # "in Damascus": "in the capital" stands for it
+        prep = toks[at - 1]
+        if any(
+            theirs[j] == prep and theirs[j + 1] == "the" and theirs[j + 2] in _PLACE_NOUNS
+            for j in range(len(theirs) - 2)
+        ):
+            return True
     return any(
         tok in _PRO_FORMS
         and ((j and theirs[j - 1] == prev) or (j + 1 < len(theirs) and theirs[j + 1] == nxt))

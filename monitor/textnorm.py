@@ -220,7 +220,20 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-_NUM_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
+# thousands grouped with commas or with spaces ("650,000", "650 000": thin and no-break
+# spaces fold to spaces)
+_NUM_RE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,.])|\d+)(\.\d+)?(?![\w])"
+)
+# A number written against its scale letter or unit: "2.8m people" is "2.8 million
+# people" (as "$250m"), "25km" is "25 km".
+# "5m high" is metres: "m" is a scale only before a count of people or plural things.
+_GLUED = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)"
+    r"(bn|m(?=\s+(?:people|[a-z]*[^\Ws]s)\b)|km|kg|mph|kph|cm|mm|ft|lbs?)\b",
+    re.I,
+)
+_GLUED_HINT = re.compile(r"\d[a-zA-Z]")
 _TOKEN = re.compile(r"\x00[dn]\d+\x00|[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -255,6 +268,11 @@ _MONEY_HINT = re.compile(r"[$£€¥]")
 
 def _money_sub(m: re.Match[str]) -> str:
     return f"{m.group(1)}{m.group(2)} {_SCALE_LETTERS[m.group(3).lower()]}"
+
+
+def _glued_sub(m: re.Match[str]) -> str:
+    unit = m.group(2).lower()
+    return f"{m.group(1)} {_SCALE_LETTERS.get(unit, unit)}"
 
 
 # Dotted acronyms: "U.S." -> "US", "U.N." -> "UN" (the name and its acronym then compare)
@@ -320,10 +338,12 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     work = _UN_HEDGE.sub(r"not \1", work)
     if _MONEY_HINT.search(work):
         work = _MONEY_SCALE.sub(_money_sub, work)
+    if _GLUED_HINT.search(work):
+        work = _GLUED.sub(_glued_sub, work)
     nums: list[float] = []
 
     def _num_sub(m: re.Match[str]) -> str:
-        nums.append(float(m.group(1).replace(",", "") + (m.group(2) or "")))
+        nums.append(float(m.group(1).replace(",", "").replace(" ", "") + (m.group(2) or "")))
         return f" \x00N{len(nums) - 1}\x00 "
 
     work = _NUM_RE.sub(_num_sub, work)

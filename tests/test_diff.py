@@ -355,8 +355,46 @@ _FILLER = [
             ],
             [],
         ),
+        (
+            [
+                "Kremlin spokesman Dmitry Peskov told reporters on a conference call that "
+                "Putin took the decision.",
+                *_FILLER,
+                "He said he had nothing to add about Assad's location.",
+            ],
+            [
+                "Kremlin spokesman Dmitry Peskov told reporters on a conference call that "
+                "Putin took the decision.",
+                "Peskov said he had nothing further to add on where Assad was.",
+                *_FILLER,
+            ],
+            # the new wording is held by the old sentence, which it needs: neither is news
+            [],
+        ),
+        (
+            [
+                "Kremlin spokesman Dmitry Peskov told reporters on a conference call that "
+                "Putin took the decision.",
+                *_FILLER,
+                "He said he had nothing to add about Assad's location or the state of his health.",
+            ],
+            [
+                "Kremlin spokesman Dmitry Peskov told reporters on a conference call that "
+                "Putin took the decision.",
+                "Peskov said he had nothing to add about Assad's location.",
+                *_FILLER,
+            ],
+            # the old sentence said more than its restatement: that part is dropped
+            [ChangeType.RETRACTED],
+        ),
     ],
-    ids=["moved-into-another-sentence", "moved-with-a-new-date", "reworded-elsewhere"],
+    ids=[
+        "moved-into-another-sentence",
+        "moved-with-a-new-date",
+        "reworded-elsewhere",
+        "restated-with-fewer-words",
+        "restated-with-a-clause-dropped",
+    ],
 )
 def test_a_statement_the_other_version_still_states(
     before: list[str], after: list[str], expected: list[ChangeType]

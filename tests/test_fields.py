@@ -187,9 +187,17 @@ def test_entities_of_institutions_and_openers(sentence: str, entities: set[str])
             "Analysts at the Institute for the Study of War said HTS grew.",
             "Institute for the Study of War",
         ),
+        (
+            "An embassy employee, speaking by phone, said staff had no instructions.",
+            "embassy employee",
+        ),
+        ("Staff had no instructions, an embassy employee said by phone.", "embassy employee"),
     ],
-    ids=["perfect-tense", "perfect-tense-plural", "whole-name-of-the-speaker"],
-)
+    ids=[
+        "perfect-tense", "perfect-tense-plural", "whole-name-of-the-speaker",
+        "participial-aside", "said-by-phone",
+    ],
+)  # fmt: skip
 def test_attribution_over_auxiliaries_and_long_names(sentence: str, attribution: str) -> None:
     assert fields.attribution(sentence) == attribution
 

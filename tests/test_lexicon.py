@@ -143,6 +143,12 @@ def test_framing_words_have_one_concept() -> None:
         ("trouble", "difficult"),
         ("envoy", "representative"),
         ("way", "means"),
+        ("refrain", "avoid"),
+        ("let", "allowed"),
+        ("functioning", "operate"),
+        ("parties", "sides"),
+        ("whereabouts", "location"),
+        ("continue", "keep"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -150,7 +156,8 @@ def test_framing_words_have_one_concept() -> None:
         "control-is-capture", "family", "previous", "pledge", "authentic", "show", "current",
         "airlift", "achieve", "land-arrive", "big", "history", "almost", "role", "little",
         "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
-        "betray-abandon", "difficulty", "envoy", "way-means",
+        "betray-abandon", "difficulty", "envoy", "way-means", "refrain-avoid", "let-allow",
+        "function-operate", "party-side", "whereabouts", "continue-keep",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:

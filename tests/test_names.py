@@ -84,8 +84,12 @@ def test_role_changes(old: str, new: str, changes: list[dict]) -> None:
          True),
         ("Mezzeh", "Detainees were held at Mezzeh during the war.",
          "Detainees were held in cells during the war, he said.", False),
+        ("Damascus", "Jalali remained in Damascus when the rebels arrived.",
+         "Jalali, who stayed in the capital as the rebels arrived, spoke.", True),
+        ("Damascus", "Jalali remained in Damascus when the rebels arrived.",
+         "Jalali left for the capital of Jordan when the rebels arrived.", False),
     ],
-    ids=["there", "he", "pronoun-elsewhere"],
+    ids=["there", "he", "pronoun-elsewhere", "place-noun", "place-noun-after-another-word"],
 )  # fmt: skip
 def test_pro_form_for(entity: str, old: str, new: str, expected: bool) -> None:
     assert pro_form_for(entity, make_claim(old), make_claim(new)) is expected

@@ -195,6 +195,22 @@ def test_a_scale_letter_without_money_is_no_number() -> None:
 
 
 @pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("It fed 2.8m people.", "It fed 2.8 million people."),
+        ("Some 3bn was pledged.", "Some 3 billion was pledged."),
+        ("Tanks were 25km from Damascus.", "Tanks were 25 km from Damascus."),
+        ("Jordan hosts 650\u2009000 refugees.", "Jordan hosts 650,000 refugees."),
+        ("Jordan hosts 650 000 refugees.", "Jordan hosts 650000 refugees."),
+    ],
+    ids=["m-before-a-plural", "bn", "glued-unit", "thin-space-thousands", "space-thousands"],
+)
+def test_numbers_written_against_their_scale_or_grouped_with_spaces(a: str, b: str) -> None:
+    assert _Norm(a).numbers == _Norm(b).numbers != ()
+    assert _Norm(a).key == _Norm(b).key
+
+
+@pytest.mark.parametrize(
     ("text", "undotted"),
     [
         ("The U.S. said so.", "The US said so."),
