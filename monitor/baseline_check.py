@@ -270,7 +270,7 @@ def _state_contradiction(claim: Claim, other: Claim) -> bool:
     eff_a = polarity_cues(claim.norm).effective()
     if not eff_a:
         return False
-    eff_b = polarity_cues(other.norm).effective()
+    eff_b = polarity_cues(other.norm).asserted()
     if not any(c in eff_b and eff_b[c] == -s for c, s in eff_a.items()):
         return False
     # the source is the subject when a pronoun takes it up ("Jalali said he would stay")

@@ -38,7 +38,7 @@ from monitor.names import (
     same_neighbour,
     same_role,
 )
-from monitor.polarity import clauses
+from monitor.polarity import NEGATING_WORDS, clauses
 from monitor.stopwords import wordset
 
 __all__ = [
@@ -66,15 +66,29 @@ def norms_flipped(a: str, b: str) -> bool:
     per word negated by a prefix on one side only ("likely" / "unlikely", "legal" /
     "illegal")."""
     pa, pb = polarity_cues(a), polarity_cues(b)
-    flips = (pa.negators - pb.negators) % 2
+    negation = (pa.negators - pb.negators) % 2
+    flips = 0
     for concept in {c for c, _ in pa.concepts} | {c for c, _ in pb.concepts}:
         sa, sb = pa.signs(concept), pb.signs(concept)
         if len(sa) == 1 and len(sb) == 1 and sa != sb:
             flips += 1
+    # a negator on one side only, answered by a word that carries the negation on the
+    # other ("denied that he had left" / "insisted that he had not left"); when a
+    # concept turned ("not confirmed" / "denied") the turn already answers it
+    if negation and not (flips == 0 and _negation_in_a_word(a, b, pa.negators < pb.negators)):
+        flips += 1
     cues = pa.cue_words | pb.cue_words  # already counted through the lexicon
     ta, tb = set(a.split()) - cues, set(b.split()) - cues
     flips += _prefix_negations(ta, tb) + _prefix_negations(tb, ta)
     return flips % 2 == 1
+
+
+def _negation_in_a_word(a: str, b: str, a_has_fewer: bool) -> bool:
+    """The side with one negator fewer has a word that carries the negation (and the other
+    side does not have it): the two say the same thing two ways."""
+    fewer, more = (a, b) if a_has_fewer else (b, a)
+    roots = {NEGATING_WORDS[w] for w in fewer.split() if w in NEGATING_WORDS}
+    return bool(roots) and roots.isdisjoint(NEGATING_WORDS.get(w) for w in more.split())
 
 
 # Negative prefixes: a word on one side written with one of them on the other only.

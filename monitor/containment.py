@@ -36,7 +36,7 @@ from monitor.lexicon import (
     stem,
 )
 from monitor.models import BaselineClaim, ChangeType, Claim
-from monitor.polarity import NEGATORS
+from monitor.polarity import NEGATING_WORDS, NEGATORS
 from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS
 
 __all__ = [
@@ -63,6 +63,7 @@ CONTAIN_MIN_STEMS = 3  # claims with fewer content stems (source words not count
 # too unspecific for containment matching; the polarity cues count here, not in matching
 CONTAIN_LOOSE_STEMS = 4  # below this, the covering window must be tight (no inserts)
 CONTAIN_TIGHT_SLACK = 3  # ... at most this many tokens longer than the claim
+NEGATING_REACH = 2  # tokens after a window in which a negating word ("pending") joins it
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,13 @@ def _contained_span(claim: Claim, other: Claim) -> tuple[str, str, str] | None:
     mine_at = [i for i, st in enumerate(content_stems(claim_keys)) if st in shared]
     lead, tail = mine_at[0], len(claim_keys) - 1 - mine_at[-1]
     details = " ".join(toks[max(0, start - lead - 1) : end + tail + 1])
+    # a word that negates the window's statement right after it ("independent
+    # verification | remains pending") is in its scope
+    after = toks[end : end + NEGATING_REACH]
+    for k, tok in enumerate(after):
+        if tok in NEGATING_WORDS:
+            end += k + 1
+            break
     return " ".join(toks[scope_start(toks, start) : end]), details, _claim_window(claim, mine_at)
 
 

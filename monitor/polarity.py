@@ -20,7 +20,7 @@ from functools import lru_cache
 from monitor.lexicon import phrase_concept
 from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS, wordset
 
-__all__ = ["NEGATORS", "Polarity", "clauses", "polarity_cues"]
+__all__ = ["NEGATING_WORDS", "NEGATORS", "Polarity", "clauses", "polarity_cues"]
 
 NEGATORS = wordset(
     """
@@ -29,6 +29,24 @@ NEGATORS = wordset(
     aint mustnt neednt
     """
 )
+# Words that carry a negation of what follows them or stands before them: "denied that
+# Assad had left" says what "insisted that Assad had not left" says, "to avoid detection"
+# what "so that it could not be detected" says, "verification remains pending" what
+# "there was still no verification" says. They are no negators: a sentence with one of
+# them and the same sentence with "not" instead say the same thing.
+_NEGATING_FORMS = """
+    deny:denied,denies,denying,denial refute:refuted,refutes dismiss:dismissed,dismisses
+    avoid:avoided,avoids,avoiding evade:evaded,evading,evades pending:
+    lack:lacks,lacked,lacking absence:absent lose:lost,loses unable: fail:failed,fails,failure
+    prevent:prevented,prevents
+"""
+# word -> its root ("denied" -> "deny")
+NEGATING_WORDS: dict[str, str] = {
+    form: root
+    for entry in _NEGATING_FORMS.split()
+    for root, forms in [entry.split(":")]
+    for form in (root, *filter(None, forms.split(",")))
+}
 # concept -> (positive members, negative members); multi-word members are bigrams.
 _ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "life": (
@@ -194,13 +212,18 @@ _POSITIONS = frozenset({"power", "office", "charge"})
 # "failed on Monday to reach", "has yet to confirm", "refused to leave" (by lemma).
 _NEGATING_BEFORE_TO = frozenset({"refus", "declin", "fail", "unabl"})
 _NEGATING_PREFIXES = frozenset(w[:4] for w in _NEGATING_BEFORE_TO)
+# verbs of denial that take a clause ("denied that", "denies reports that")
+_DENIAL_VERBS = wordset(
+    "denied denies deny denying rejected rejects rejecting dismissed dismisses refuted refutes"
+)
+_CLAUSE_SUBJECTS_AFTER_DENIAL = wordset("that reports claims")
 NEG_SCOPE = 5  # a negator negates the state words up to this many content words after it
 
 
 class Polarity:
     """Negators and antonym-lexicon hits of one normalised sentence."""
 
-    __slots__ = ("concepts", "cue_words", "negative_words", "negators", "scoped")
+    __slots__ = ("concepts", "cue_words", "denied", "negative_words", "negators", "scoped")
 
     def __init__(
         self,
@@ -209,12 +232,14 @@ class Polarity:
         cue_words: frozenset[str],
         negative_words: int,
         scoped: dict[str, set[int]],
+        denied: frozenset[str] = frozenset(),
     ) -> None:
         self.negators = negators  # "not", "never", "didn't" ...
         self.concepts = concepts  # (concept, +1/-1) -> hits
         self.cue_words = cue_words  # the tokens that produced the cues
         self.negative_words = negative_words  # tokens on the negative side of a polar concept
         self.scoped = scoped  # concept -> signs, each flipped by a negator just before it
+        self.denied = denied  # concepts flipped by a denial ("denied that he had left")
 
     @property
     def negated(self) -> bool:
@@ -228,6 +253,11 @@ class Polarity:
         negator stands at most ``NEG_SCOPE`` words before it ("would not be allowed");
         a concept asserted both ways is left out."""
         return {c: next(iter(signs)) for c, signs in self.scoped.items() if len(signs) == 1}
+
+    def asserted(self) -> dict[str, int]:
+        """``effective`` without the states a denial reports ("denied that he had fled"
+        asserts nothing of his whereabouts in the writer's own voice)."""
+        return {c: s for c, s in self.effective().items() if c not in self.denied}
 
 
 _WEEKDAYS = wordset("monday tuesday wednesday thursday friday saturday sunday")
@@ -368,6 +398,8 @@ def polarity_cues(norm: str) -> Polarity:
     words: set[str] = set()
     scoped: dict[str, set[int]] = {}
     last_negator = -NEG_SCOPE - 1
+    last_denial = -NEG_SCOPE - 1
+    denied: set[str] = set()
     # content words so far: the scope of a negator is counted in them, so that function
     # words do not end it ("at no point had he considered stepping down or fleeing")
     content = 0
@@ -408,7 +440,9 @@ def polarity_cues(norm: str) -> Polarity:
         for cand_hits, pair in ((bigram, True),) if bigram else ((hits, False),):
             for hit in cand_hits or ():
                 concepts[hit] += 1
-                flip = -1 if content - last_negator <= NEG_SCOPE else 1
+                flip = -1 if content - max(last_negator, last_denial) <= NEG_SCOPE else 1
+                if last_denial > last_negator and content - last_denial <= NEG_SCOPE:
+                    denied.add(hit[0])
                 scoped.setdefault(hit[0], set()).add(hit[1] * flip)
                 words.add(tok)
                 if pair:
@@ -416,4 +450,11 @@ def polarity_cues(norm: str) -> Polarity:
                 if hit[1] < 0 and hit[0] in _POLAR_CONCEPTS:
                     negative = True
         negative_words += negative
-    return Polarity(negators, concepts, frozenset(words), negative_words, scoped)
+        if tok in _DENIAL_VERBS and nxt in _CLAUSE_SUBJECTS_AFTER_DENIAL:
+            # "denied that Assad had left" states that he had not: the state words after a
+            # denial are in its scope as after "not" (it is no negator: "denied" and "did
+            # not confirm" are not the same statement)
+            last_denial = content
+    return Polarity(
+        negators, concepts, frozenset(words), negative_words, scoped, frozenset(denied)
+    )

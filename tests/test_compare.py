@@ -455,3 +455,23 @@ def test_named_source_replaced_is_a_change(old: str, new: str, changed: bool) ->
 )
 def test_source_replaced_against_baseline(base: str, claim: str, expected: list[dict]) -> None:
     assert source_replaced(make_claim(base), make_claim(claim)) == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "flipped"),
+    [
+        ("The office denied that Assad had left Damascus.",
+         "The office insisted that Assad had not left Damascus.", False),
+        ("The pilot switched off the transponders to avoid detection.",
+         "The pilot switched off the transponders so the plane could not be detected.", False),
+        ("Independent verification remains pending.",
+         "There is still no independent verification.", False),
+        ("The office denied that Assad had left Damascus.",
+         "The office did not deny that Assad had left Damascus.", True),
+        ("The pilot switched off the transponders.",
+         "The pilot did not switch off the transponders.", True),
+    ],
+    ids=["denied-not", "avoid-not", "pending-no", "denied-did-not-deny", "plain-negation"],
+)  # fmt: skip
+def test_a_negation_carried_by_a_word_is_no_flip(old: str, new: str, flipped: bool) -> None:
+    assert polarity_flipped(make_claim(old), make_claim(new)) is flipped

@@ -208,3 +208,29 @@ ASYLUM = BaselineClaim(
 )
 def test_sentence_adverbs_are_not_content(sentence: str, held: bool) -> None:
     assert (contained(make_claim(sentence), [(ASYLUM, 50.0)]) == HELD) is held
+
+
+_PENDING = BaselineClaim(
+    make_claim(
+        "The BBC noted that while Russian state media confirmed Assad's presence in Moscow, "
+        "independent verification remains pending."
+    ),
+    "seed.txt",
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("While Russian state media had confirmed Assad's presence in Moscow, there was still "
+         "no independent verification.", None),
+        ("Russian state media did not confirm Assad's presence in Moscow, and there was no "
+         "independent verification.", ChangeType.CONTRADICTED),
+    ],
+    ids=["no-verification-is-pending", "confirmation-negated"],
+)  # fmt: skip
+def test_a_negating_word_after_the_window_is_in_scope(sentence: str, kind) -> None:
+    # "verification | remains pending": the word after the shared stems negates them
+    verdict = contained(make_claim(sentence), [(_PENDING, 50.0)])
+    assert verdict is not None
+    assert verdict.kind is kind

@@ -286,3 +286,24 @@ def test_trends_are_of_quantities_and_staying_is_in_a_place(norm: str, effective
 def test_neither_nor_and_without(norm: str, negators: int, clause_count: int) -> None:
     assert polarity_cues(norm).negators == negators
     assert len(clauses(norm)) == clause_count
+
+
+@pytest.mark.parametrize(
+    ("norm", "effective", "asserted"),
+    [
+        ("the office denied that assad had left damascus", {"truth": -1, "presence": 1},
+         {"truth": -1}),
+        ("assad rejected reports that he had fled", {"truth": -1, "presence": 1},
+         {"truth": -1}),
+        ("assad had not left damascus", {"presence": 1}, {"presence": 1}),
+        ("the office denied the report and assad left damascus later that night",
+         {"truth": -1, "presence": -1}, {"truth": -1, "presence": -1}),
+    ],
+    ids=["denied-that", "rejected-reports-that", "not", "denial-without-a-clause"],
+)  # fmt: skip
+def test_a_denial_scopes_the_state_it_reports(norm: str, effective: dict, asserted: dict) -> None:
+    # "denied that he had left" reports that he had not; in the writer's own voice it
+    # asserts only the denial
+    cues = polarity_cues(norm)
+    assert cues.effective() == effective
+    assert cues.asserted() == asserted
