@@ -84,12 +84,12 @@ from monitor.containment import (
     restrict,
 )
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, speaker_resumed
-from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems
+from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
 from monitor.polarity import NEGATORS
 from monitor.restatement import restated
 from monitor.stopwords import REPORTING_WORDS
-from monitor.textnorm import fold
+from monitor.textnorm import fold, normalise
 from monitor.union_cover import union_cover
 
 __all__ = ["BASELINE_THRESHOLD", "Verdict", "check_baseline"]
@@ -318,20 +318,29 @@ def _described(claim: Claim, baseline: BaselineIndex) -> Claim:
     """``claim`` with the words that only say who a known name is masked in its key: the
     other words of a full name the baseline writes ("Bashar" of "Bashar al-Assad") and
     the titles before it ("Deposed Syrian president"), so that "Deposed Syrian president
-    Bashar al-Assad left Syria" compares as "Assad left Syria". ``norm`` and the names
-    are kept: the name is still checked by its last word."""
+    Bashar al-Assad left Syria" compares as "Assad left Syria"; and a description set off
+    after a name the baseline uses ("Aleppo, Syria's second-largest city"), numbers and
+    all. ``norm`` and the names are kept: the name is still checked by its last word."""
     toks = claim.norm.split()
     keys = claim.key.split()
     if len(toks) != len(keys):
         return claim
     masked = list(keys)
+    numbers = list(claim.numbers)
     for ent in claim.entities:
-        if not baseline.knows_name(ent):
-            continue
         words = [w.replace("'", "") for w in re.split(r"[\s-]+", ent.lower()) if w]
         n = len(words)
         at = next((i for i in range(len(toks) - n + 1) if toks[i : i + n] == words), None)
         if at is None:
+            continue
+        if baseline.name_share(stem(words[-1])) > 0:
+            # a description after a name the baseline uses ("Aleppo, Syria's
+            # second-largest city"), with its numbers
+            for k in _appositive(claim.text, ent, toks, at + n):
+                masked[k] = _MASK
+                if toks[k] in numbers:
+                    numbers.remove(toks[k])
+        if not baseline.knows_name(ent):
             continue
         masked[at : at + n - 1] = [_MASK] * (n - 1)
         j = at - 1
@@ -340,7 +349,23 @@ def _described(claim: Claim, baseline: BaselineIndex) -> Claim:
             j -= 1
     if masked == keys:
         return claim
-    return replace(claim, key=" ".join(masked))
+    return replace(claim, key=" ".join(masked), numbers=tuple(numbers))
+
+
+_APPOSITIVE_AFTER = r",\s+((?:the|an?|[A-Z][\w-]*'s?)\s[^,.;:!?\"()]{1,60})(?=[,.;:!?]|$)"
+
+
+def _appositive(text: str, name: str, toks: list[str], after: int) -> range:
+    """The token positions of a description set off by a comma right after ``name``
+    (starting at token ``after``): "the Kremlin's special envoy", "Syria's second-largest
+    city"; empty when there is none."""
+    m = re.search(re.escape(name) + _APPOSITIVE_AFTER, fold(text))
+    if m is None:
+        return range(0)
+    words = normalise(m.group(1))[0].split()
+    if toks[after : after + len(words)] != words:
+        return range(0)
+    return range(after, after + len(words))
 
 
 def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:

@@ -66,6 +66,19 @@ _SPEAKER_VERB = re.compile(
     r"(?!\s+(?:that\s+)?(?:by(?!\s+(?:tele)?phone|\s+text|\s+e-?mail|\s+video)|to)\b)"
 )
 _PARTICIPIAL_ASIDE = re.compile(r"(?<=\w),\s+(?:\w+ly\s+)?[a-z]\w*(?:ing|ed)\b[^,;\"]{0,60},\s*$")
+# (not "Omar Haddad, the governor, said": there the office names the source)
+_APPOSITIVE_ASIDE = re.compile(
+    r"(?<=\w),\s+(?!(?:the|a|an)\s)(?=[^,;\"]*\b[a-z]{3,})[^,;\"]{2,90},\s*$"
+)
+_LAST_WORD = re.compile(r"([\w'-]+)\s*$")
+
+
+def _ends_in_name(text: str, at: int) -> bool:
+    """The word before ``at`` is capitalised (a name ends there), not a sentence opener."""
+    m = _LAST_WORD.search(text, max(0, at - 40), at)
+    return m is not None and m.start() > 0 and m.group(1)[:1].isupper()
+
+
 _SPEAKER_WORDS = re.compile(r"((?:[\w'-]+,?\s+){0,3}[\w'-]+),?\s*$")
 # where an "according to X" / "citing X" phrase ends
 _ATTR_PHRASE_END = wordset(
@@ -230,6 +243,12 @@ def attribution(text: str, names: tuple[str, ...] | None = None) -> str | None:
         # speaking by phone, said"): the words before it are.
         end = v.start()
         aside = _PARTICIPIAL_ASIDE.search(text, max(0, end - 80), end)
+        if aside is None:
+            # a description between commas after a name: "Mikhail Ulyanov, Moscow's
+            # envoy in Vienna, wrote" -> the name
+            aside = _APPOSITIVE_ASIDE.search(text, max(0, end - 100), end)
+            if aside is not None and not _ends_in_name(text, aside.start()):
+                aside = None
         if aside is not None:
             end = aside.start()
         m = _SPEAKER_WORDS.search(text, max(0, end - 80), end)

@@ -281,9 +281,11 @@ def lemma(token: str) -> str:
                     break
                 word = word[: -len(suffix)]
                 # a doubled final consonant: "stopped" -> "stop", "beginning" -> "begin";
-                # a British "-ll-": "fuelled" -> "fuel", "travelling" -> "travel"
+                # a British "-ll-": "fuelled" -> "fuel", "travelling" -> "travel"; a
+                # stressed "-ol": "controlled" -> "control" ("rolled" keeps "roll")
                 doubled = word[-1] == word[-2] and word[-1] not in "lsz"
-                if suffix in ("ing", "ed") and (doubled or word.endswith("ell")):
+                ll = word.endswith("ell") or (word.endswith("oll") and len(word) >= 6)
+                if suffix in ("ing", "ed") and (doubled or ll):
                     word = word[:-1]
                 break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word

@@ -106,7 +106,12 @@ def split_sentences(text: str) -> list[str]:
 
 _TERMINAL = re.compile(r"[.!\"'…]\s*$|[.!?]['\")\]]*\s*$")
 _QUESTION = re.compile(r"\?[\"')\]*]*\s*$")
-_BYLINE = re.compile(r"^(?:by|written by|reporting by|words by)\s+[A-Z@]", re.I)
+# a byline names people: "By Jane Doe, Reuters"; not "By November 30, rebels held Aleppo."
+_BYLINE = re.compile(
+    r"^(?i:by|written by|reporting by|words by)\s+"
+    r"(?!(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)"
+    r"[a-z]*\.?\s+\d)[A-Z@](?![^,]*,\s+[a-z])"
+)
 _READ_TIME = re.compile(
     r"^\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hours?)\b\s*(?:read|watch|listen)\b", re.I
 )

@@ -251,6 +251,16 @@ def test_restatements_in_other_words(sentence: str, expected: ChangeType | None)
             "granted Assad and his family asylum for humanitarian reasons.",
             None,
         ),
+        (
+            "The Hayat Tahrir al-Sham alliance swiftly captured Aleppo, Syria's "
+            "second-largest city.",
+            None,
+        ),
+        (
+            "The Hayat Tahrir al-Sham alliance swiftly captured Aleppo, Syria's "
+            "second-largest city, and the port of Tartus.",
+            ChangeType.NEW,
+        ),
     ],
     ids=[
         "titles-of-a-known-name", "origin-is-not-destination", "speaker-stays-others-fled",
@@ -258,7 +268,8 @@ def test_restatements_in_other_words(sentence: str, expected: ChangeType | None)
         "denial-the-baseline-reports-is-no-contradiction",
         "another-person-same-surname", "capital-for-country-new-subject",
         "a-denial-of-another-thing-contradicts",
-        "when-the-source-spoke-is-no-new-date",
+        "when-the-source-spoke-is-no-new-date", "description-after-a-known-name",
+        "description-and-a-new-detail",
     ],
 )  # fmt: skip
 def test_names_roles_and_clauses(sentence: str, expected: ChangeType | None) -> None:

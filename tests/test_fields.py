@@ -192,10 +192,14 @@ def test_entities_of_institutions_and_openers(sentence: str, entities: set[str])
             "embassy employee",
         ),
         ("Staff had no instructions, an embassy employee said by phone.", "embassy employee"),
+        (
+            '"We stand by our friends," Mikhail Ulyanov, Moscow\'s envoy in Vienna, wrote.',
+            "Mikhail Ulyanov",
+        ),
     ],
     ids=[
         "perfect-tense", "perfect-tense-plural", "whole-name-of-the-speaker",
-        "participial-aside", "said-by-phone",
+        "participial-aside", "said-by-phone", "description-after-the-name",
     ],
 )  # fmt: skip
 def test_attribution_over_auxiliaries_and_long_names(sentence: str, attribution: str) -> None:

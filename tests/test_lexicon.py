@@ -210,8 +210,14 @@ def test_a_capital_city_implies_the_capital(tokens: list[str], implied: bool) ->
 
 @pytest.mark.parametrize(
     ("word", "base"),
-    [("fuelled", "fuel"), ("travelling", "travel"), ("guaranteed", "guarante"), ("agreed", "agre")],
-    ids=["british-ll-ed", "british-ll-ing", "eed-guarantee", "eed-agree"],
+    [
+        ("fuelled", "fuel"), ("travelling", "travel"), ("guaranteed", "guarante"),
+        ("agreed", "agre"), ("controlled", "control"), ("rolled", "roll"),
+    ],
+    ids=[
+        "british-ll-ed", "british-ll-ing", "eed-guarantee", "eed-agree", "stressed-ol",
+        "short-oll-kept",
+    ],
 )
 def test_lemma_of_spelling_variants(word: str, base: str) -> None:
     assert lemma(word) == base

@@ -91,6 +91,7 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
         ("You May Also Like", False),
         ("More From Author", False),
         ("By World Israel News Staff", False),
+        ("By November 30, rebels controlled most of Aleppo.", True),
         ("Follow: @AFpost pic.twitter.com/VtGXYtNZIb", False),
         ("\u2014 AF Post (@AFpost) December 8, 2024", False),
         (
@@ -157,6 +158,7 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
         "may-also-like",
         "more-from-author",
         "byline",
+        "by-a-date-is-no-byline",
         "tweet-follow",
         "tweet-signature",
         "question-seed3",
