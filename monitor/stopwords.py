@@ -48,6 +48,7 @@ FUNCTION_WORDS = wordset(
     through throughout during within without against among amid amidst between across
     along around behind beyond despite except inside outside near toward towards upon
     via per whether if because though although unless whose how why
+    become becomes became becoming
     """
 )
 REPORTING_WORDS = wordset(

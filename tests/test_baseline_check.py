@@ -193,11 +193,26 @@ def test_a_flat_baseline_statement_asserts_itself(
             "what appears to be his first statement since Damascus fell eight days ago.",
             None,
         ),
+        (
+            "As the rebels advanced, Assad's whereabouts became the subject of speculation.",
+            None,
+        ),
+        (
+            "Hours earlier, the Syrian presidency had insisted that Assad had not left "
+            "Damascus, accusing foreign media outlets of spreading rumours and false news.",
+            None,
+        ),
+        (
+            '"Russia does not betray its friends in difficult situations," Mikhail Ulyanov, '
+            "Moscow's envoy to international organisations in Vienna, wrote on Telegram.",
+            None,
+        ),
     ],
     ids=[
         "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
         "synonym-contradiction", "short-claim-found-by-its-concepts", "envoy-abandon-trouble",
-        "passive-left-is-no-departure", "a-time-is-no-trend",
+        "passive-left-is-no-departure", "a-time-is-no-trend", "became-is-a-copula",
+        "not-left-restates-denied-left", "quote-with-its-speaker-described",
     ],
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:

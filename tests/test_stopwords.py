@@ -28,6 +28,7 @@ def test_sentence_adverbs_and_name_particles() -> None:
     assert "nevertheless" not in STOPWORDS  # it still makes a claim more specific
     assert {"al", "bin"} <= NAME_PARTICLES <= STOPWORDS
     assert {"throughout", "despite"} <= FUNCTION_WORDS
+    assert {"became", "becomes"} <= FUNCTION_WORDS  # a copula, like "was"
 
 
 def test_time_words_are_not_names() -> None:
