@@ -170,7 +170,6 @@ def _classify(
 
 
 SHARED_TOKENS = 2  # an unedited sentence shares this many words with one it may help hold
-RESTATED_SHARE = 0.6  # share of a claim's words a restatement that needs it must use
 SCREEN_SHARE = 0.4  # share of a claim's concepts the other version must use to be checked
 
 
@@ -238,7 +237,6 @@ def _unrestated(
             # statement of its own
             if (
                 shared < SHARED_TOKENS
-                or shared < RESTATED_SHARE * len(mine)
                 or len(mine) - shared > 1
                 or not set(c.numbers + c.dates) <= set(r.numbers + r.dates)
             ):
