@@ -38,6 +38,9 @@ lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
 7. a loose restatement of one or two baseline claims (``monitor.restatement``: most of
    its words, and all its names, numbers and dates, in the closest claims) -> held, or
    updated when only a place differs; otherwise new;
+   then a retelling in the neighbourhood's words (``monitor.retelling``: every word,
+   name, number and date of it in some retrieved claim, each state it asserts and each
+   negation it makes asserted by one, its names with what it says of them) -> held;
 8. a held or new claim that turns a confirmation the baseline states for the same
    statement ("officially confirmed" / "no official confirmation", the same speaker
    confirming / denying; ``monitor.confirmation``) -> contradicted.
@@ -86,8 +89,8 @@ from monitor.containment import (
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, speaker_resumed
 from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
-from monitor.polarity import NEGATORS
 from monitor.restatement import restated
+from monitor.retelling import NEGATED_REACH, negated_stems, retold
 from monitor.stopwords import REPORTING_WORDS
 from monitor.textnorm import fold, normalise
 from monitor.union_cover import union_cover
@@ -397,33 +400,16 @@ def _denial_known(
     if not denial:
         return False
     mine = contain_stems(claim)
-    negated = _negated(claim)
+    negated = negated_stems(claim)
     denying = [
         bc for bc, _ in cands[:DENIAL_CANDIDATES]
         if denial <= _denial(bc.claim)
         and len(mine & contain_stems(bc.claim)) >= DENIAL_SHARE * len(mine)
         # it denies the same thing: "had not been granted asylum" is not "no official
         # confirmation of Assad's asylum"
-        and negated <= _negated(bc.claim, reach=NEGATED_REACH, cues=True)
+        and negated <= negated_stems(bc.claim, reach=NEGATED_REACH, cues=True)
     ]
     return bool(denying) and restated(claim, cands, baseline) is HELD
-
-
-NEGATED_REACH = 3  # content words after a baseline claim's negator that it may govern
-
-
-def _negated(claim: Claim, reach: int = 1, *, cues: bool = False) -> set[str]:
-    """Stems of the words the claim's negators govern: the first ``reach`` content words
-    after each ("had not been granted" -> grant; "at no point did he consider" -> point,
-    consider); with ``cues``, after each polarity cue word too ("denied that Assad had
-    left" -> assad, left)."""
-    toks = claim.key.split()
-    governors = set(NEGATORS) | (polarity_cues(claim.norm).cue_words if cues else set())
-    out: set[str] = set()
-    for i, tok in enumerate(toks):
-        if tok in governors:
-            out.update([st for st in content_stems(toks[i + 1 :]) if st][:reach])
-    return out
 
 
 def _denial(claim: Claim) -> set[str]:
@@ -467,7 +453,7 @@ def _check(
         if core is not claim:
             verdict = _covered(core, cands, skip, baseline, describe=True)
     if verdict.kind is ChangeType.NEW:
-        return restated(claim, cands, baseline) or verdict
+        return restated(claim, cands, baseline) or retold(claim, cands) or verdict
     return verdict
 
 

@@ -590,7 +590,8 @@ def _compatible_dates(removed: list[str], added: list[str]) -> tuple[list[str], 
 
 def _weekday_and_day(a: str, b: str) -> bool:
     """One is a weekday name, the other a calendar day ("sunday", "12-08")."""
-    return {a.isalpha(), b.isalpha()} == {True, False} and re.search(r"\d+-\d+$", a + b) is not None
+    day = b if a.isalpha() else a
+    return {a.isalpha(), b.isalpha()} == {True, False} and re.search(r"\d+-\d+$", day) is not None
 
 
 def _words_in(value: object, claim: Claim) -> bool:

@@ -333,14 +333,28 @@ _MEDIUM_RE = re.compile(
     r"(?:post|posting|message|video|broadcast|interview|address)\b"
 )
 
+# A speech tag that ends the sentence, its speaker described rather than named: ", a
+# senior official at the Russian Foreign Ministry told reporters." (the speaker's words
+# are no part of the statement)
+_TRAILING_SPEAKER = re.compile(
+    r",\s+(?P<who>(?:an?|the|two|three|four|several|some|one)\s+[^,;\"]{1,80}?)\s+"
+    r"(?:told|said|says|added|wrote|stated|confirmed)\b[^,;\"]*$"
+)
+
 
 def frame_words(text: str) -> frozenset[str]:
     """Lowercase words of the reporting frame besides the source: the addressee of "told"
     and the medium or occasion of the statement ("a Kremlin source told the TASS news
     agency" -> {"tass", "news", "agency"}; "Ulyanov wrote on Telegram" and "in a Telegram
     post, Ulyanov said" -> {"telegram"}),
-    and the whole of an "according to ..." phrase up to its punctuation."""
+    the whole of an "according to ..." phrase up to its punctuation, and a speaker
+    described in a speech tag that ends the sentence (", a senior official at the
+    ministry told reporters": its lowercase words)."""
     out: set[str] = set()
+    tag = _TRAILING_SPEAKER.search(text)
+    if tag:
+        # its names are the source, left to the caller (a pronoun may take it up)
+        out.update(w for w in _FRAME_WORD.findall(tag.group("who")) if w.islower())
     for m in _FRAME_RE.finditer(text):
         for group in ("whom", "where"):
             if m.group(group):

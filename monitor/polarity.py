@@ -290,7 +290,8 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
     "left behind", "left him unable", "left thousands homeless", "remained in power",
     "questions remain", "remains unstable", "were left under" (a passive), "is living in";
     "fell" and "dropped" said of no quantity ("the capital fell", "dropped off radar",
-    "fell 8 days ago")."""
+    "fell 8 days ago"); "closed in on" (approached).
+    """
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
     after = toks[i + 2 : i + 3]
@@ -300,6 +301,8 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
         return True
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
+    if _lemma(tok) == "clos" and nxt == "in" and after == ["on"]:
+        return True  # "as rebels closed in on the capital": nothing was shut
     if tok in _LEAVE and (nxt in _PERSON_OBJECTS or nxt in _QUANTITY_OBJECTS):
         return True
     if tok == "left" and i and toks[i - 1] in _BE_FORMS:

@@ -45,7 +45,7 @@ from monitor.names import acronym_of_any
 from monitor.polarity import NEGATORS, clauses
 from monitor.stopwords import STOPWORDS
 
-__all__ = ["restated"]
+__all__ = ["by_acronym", "predicate", "rare_held", "report_dates", "restated"]
 
 RESTATE_MIN_STEMS = 4
 RESTATE_CANDIDATES = 8
@@ -62,7 +62,7 @@ _PAIR_POOL = 5  # the best-covering candidates tried in pairs
 _TITLE_STEMS = frozenset(stem(w) for w in TITLE_WORDS)
 
 
-def _predicate(claim: Claim, names: set[str], frame: set[str]) -> set[str]:
+def predicate(claim: Claim, names: set[str], frame: set[str]) -> set[str]:
     """What the claim says, as stems: its content words besides names, titles and its
     reporting frame."""
     toks = [t for t in claim.key.split() if t not in STOPWORDS and t not in TITLE_WORDS]
@@ -83,7 +83,7 @@ def restated(
     pairs, held = _closest(claim, cands, mine)
     top = [bc.claim for bc, _ in pairs]
     found = mine & set().union(*held)
-    spelled = _by_acronym(claim, top) & mine
+    spelled = by_acronym(claim, top) & mine
     found |= spelled
     missing = mine - found
     if len(found) < RESTATE_SHARE * len(mine) or len(missing) > RESTATE_MAX_MISSING:
@@ -114,8 +114,8 @@ def restated(
     if not _states_held(claim, [top[i] for i in pair]):
         return None
     rare = {n for n in names if baseline.name_share(n) < TOPIC_SHARE}
-    if rare and not _rare_held(
-        rare - spelled, _predicate(claim, names, frame), held, [held[i] for i in pair]
+    if rare and not rare_held(
+        rare - spelled, predicate(claim, names, frame), held, [held[i] for i in pair]
     ):
         return None
     return HELD
@@ -182,7 +182,7 @@ def _closest(
     return pairs, held
 
 
-def _rare_held(
+def rare_held(
     rare: set[str],
     predicate: set[str],
     held: Sequence[set[str]],
@@ -205,7 +205,7 @@ def _rare_held(
     return all(any(name in h and len(predicate & h) >= part for h in pair) for name in rare)
 
 
-def _by_acronym(claim: Claim, top: Sequence[Claim]) -> set[str]:
+def by_acronym(claim: Claim, top: Sequence[Claim]) -> set[str]:
     """Stems of the claim's names that ``top`` writes as an acronym or in full ("European
     Union" / "EU", "UN" / "United Nations")."""
     theirs = [e for other in top for e in other.entities]

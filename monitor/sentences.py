@@ -51,6 +51,14 @@ _DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _MD_EMPH = re.compile(r"\*\*|__")
 _WS = re.compile(r"\s+")
+# A dateline opening a paragraph says where the story was filed, not what happened:
+# "MOSCOW/DAMASCUS — ", "BEIRUT (Reuters) - ", "DAMASCUS, Syria, Dec. 9 (AP) — ".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\u2019-]{2,}(?:[ /][A-Z][A-Z.'\u2019-]+)*"  # the place, in capitals
+    r"(?:,\s+[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)*"  # ", Syria", ", Dec. 9"
+    r"(?:\s+\([^()]{1,30}\))?"  # "(Reuters)"
+    r"\s*(?:\u2014|\u2013|--?)\s+(?=\S)"
+)
 
 
 def _is_boundary(line: str, m: re.Match[str]) -> bool:
@@ -81,11 +89,12 @@ def split_sentences(text: str) -> list[str]:
 
     Handles abbreviations (Mr., Dr., Gen., St., Jan., U.S., a.m., initials), decimals,
     closing quotes after the terminal punctuation and ellipses. Markdown emphasis
-    markers (``**``, ``__``) are dropped; all other text is kept as is.
+    markers (``**``, ``__``) and a paragraph's dateline ("BEIRUT (Reuters) - ") are
+    dropped; all other text is kept as is.
     """
     out: list[str] = []
     for raw in text.splitlines():
-        line = _WS.sub(" ", _MD_EMPH.sub("", raw)).strip()
+        line = _DATELINE.sub("", _WS.sub(" ", _MD_EMPH.sub("", raw)).strip(), count=1)
         if not line:
             continue
         start = 0

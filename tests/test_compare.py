@@ -166,11 +166,12 @@ def test_role_changes(old: str, new: str, changed: list[dict]) -> None:
         ("Jolani addressed supporters.", "Julani addressed supporters."),
         ("The Kremlin said Assad was safe.", "Moscow said Assad was safe."),
         ("Rebels entered Hama at 4pm on Sunday.", "Rebels entered Hama at 4pm on December 8."),
+        ("Rebels entered Hama at 4pm on December 8.", "Rebels entered Hama at 4pm on Sunday."),
     ],
     ids=[
         "there-for-a-place", "pronoun-for-a-person", "source-written-fully",
         "source-qualified", "transliteration", "transliteration-vowel", "seat-for-capital",
-        "weekday-given-as-its-date",
+        "weekday-given-as-its-date", "date-given-as-its-weekday",
     ],
 )  # fmt: skip
 def test_rewording_is_no_detail_change(old: str, new: str) -> None:

@@ -162,10 +162,14 @@ def test_antonym_concepts_have_opposite_signs(a: str, b: str) -> None:
         ("hts renounced its tolerance of other groups", {"commitment": -1}),
         ("he urged fighters to stay away from the buildings", {}),
         ("assad rejected reports of his death", {"truth": -1}),
+        ("the plane took off as rebels closed in on the capital", {}),
+        ("rebels are closing in on damascus", {}),
+        ("the embassy closed in 2012", {"openness": -1}),
     ],
     ids=[
         "false", "dismissed", "ruled-out", "voted-against", "called-off", "boycotted",
         "renounced", "stay-away-is-no-presence", "rejected-reports-is-denial-not-refusal",
+        "closed-in-on-is-approach", "closing-in-on-is-approach", "closed-in-a-year-is-shut",
     ],
 )  # fmt: skip
 def test_more_cues(norm: str, effective: dict[str, int]) -> None:

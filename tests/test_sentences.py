@@ -54,6 +54,17 @@ from monitor.sentences import is_claim, quote_open, split_sentences
             "The plane (a Boeing.) landed. Done here.",
             ["The plane (a Boeing.) landed.", "Done here."],
         ),
+        (
+            "MOSCOW/DAMASCUS \u2014 Assad has arrived in Moscow. Done.",
+            ["Assad has arrived in Moscow.", "Done."],
+        ),
+        (
+            "BEIRUT, Lebanon, Dec. 9 (Reuters) - Rebels held the city.",
+            ["Rebels held the city."],
+        ),
+        ("DAMASCUS (AP) \u2013 Rebels held the city.", ["Rebels held the city."]),
+        ("NATO and the EU \u2014 both \u2014 met.", ["NATO and the EU \u2014 both \u2014 met."]),
+        ("Aleppo \u2014 the city \u2014 fell.", ["Aleppo \u2014 the city \u2014 fell."]),
     ],
     ids=[
         "mr",
@@ -73,6 +84,11 @@ from monitor.sentences import is_claim, quote_open, split_sentences
         "paragraphs",
         "url",
         "paren",
+        "dateline-two-places",
+        "dateline-country-date-agency",
+        "dateline-agency",
+        "capitals-not-a-dateline",
+        "place-not-in-capitals",
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
