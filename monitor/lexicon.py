@@ -90,7 +90,7 @@ _CLASSES: dict[str, str] = {
     # are two-word verbs of their own ("take part", "take place", "take off")
     "CAPTURE": "capture seize overrun conquer storm take takeover take_control "
     "gain_control seize_control take_over break_through control",
-    "FLEE": "flee escape leave depart departure fly_out take_off",
+    "FLEE": "flee escape leave depart departure exit fly_out take_off",
     "HAPPEN": "happen occur take_place",
     "ARRIVE": "arrive arrival reach land touch_down",
     "BEGIN": "begin start launch commence outbreak break_out erupt",
@@ -113,7 +113,7 @@ _CLASSES: dict[str, str] = {
     "TALKS": "talk negotiation negotiate dialogue",
     "MEET": "meet meeting",
     "RESIGN": "resign resignation step_down stand_down quit",
-    "OUST": "oust depose topple overthrow unseat ouster",
+    "OUST": "oust depose topple overthrow unseat ouster bring_down",
     "WITHDRAW": "withdraw withdrawal pull_out pullout retreat",
     "TRANSFER": "transfer hand_over handover cede",
     "REMAIN": "remain stay",
@@ -168,6 +168,7 @@ _CLASSES: dict[str, str] = {
     "AUTHENTIC": "authentic authenticity genuine",
     "COOPERATE": "cooperate cooperation collaborate collaboration work_with",
     "PREVIOUS": "former formerly previous previously",
+    "CAUSE": "cause spark prompt trigger provoke fuel",
     # how a statement is framed, not what it states: speech acts, hedges and evidence
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "
@@ -264,12 +265,12 @@ _SIBILANT_ES = ("ches", "shes", "sses", "xes", "zes")
 def lemma(token: str) -> str:
     """Crude lemma: irregular forms to their base, inflections and "-ly" stripped, a final
     "e" dropped ("took" -> "tak", "capturing" / "captured" / "capture" -> "captur",
-    "swiftly" -> "swift")."""
+    "swiftly" -> "swift", "carried" -> "carry")."""
     word = _IRREGULAR.get(token, token)
     if len(word) >= 7 and word.endswith("ly"):
         word = word[:-2]
-    elif word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
+    elif word.endswith(("ies", "ied")) and len(word) > 4:
+        word = word[:-3] + "y"  # "carries" / "carried" -> "carry"; "died" stays
     elif word not in _KEEP_S and not word.endswith(("ss", "us", "is")):
         for suffix in _INFLECTIONS:
             # "-es" only after a sibilant ("reaches", "boxes"); "forces" -> "force"

@@ -41,6 +41,7 @@ from monitor.restatement import by_acronym, predicate, rare_held, report_dates
 
 __all__ = ["NEGATED_REACH", "negated_stems", "retold"]
 
+UNKNOWN_PER = 10  # one word no neighbour has is let pass in a sentence of this many stems
 STATE_SHARE = 0.25  # of the claim's stems a neighbour asserting one of its states shares
 NEGATED_REACH = 3  # content words after a baseline claim's negator that it may govern
 
@@ -72,7 +73,10 @@ def retold(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdic
         toks = other.key.split()
         held.append(set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks))
     spelled = by_acronym(claim, others)
-    if mine - set().union(*held) - spelled:
+    frame = {stem(w) for w in reporting_frame(claim)}
+    names = {stem(w) for w in entity_words(claim.entities)} - frame
+    missing = mine - set().union(*held) - spelled
+    if missing & names or len(missing) > len(mine) // UNKNOWN_PER:
         return None
     if not set(claim.numbers) <= {n for other in others for n in other.numbers}:
         return None
@@ -83,8 +87,6 @@ def retold(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdic
     negated = negated_stems(claim)
     if negated and not any(negated <= negated_stems(o, reach=NEGATED_REACH) for o in others):
         return None
-    frame = {stem(w) for w in reporting_frame(claim)}
-    names = {stem(w) for w in entity_words(claim.entities)} - frame
     placed = names - spelled
     if placed and not rare_held(placed, predicate(claim, names, frame), held, held[:2]):
         return None

@@ -43,8 +43,9 @@ FUNCTION_WORDS = wordset(
     a an the of in on at to for from by with as and or but nor so that this these those
     it its is are was were be been being has have had do does did will would could should
     may might must can shall he she they we i you his her their our my your them him us me
+    himself herself itself themselves myself ourselves yourself
     who whom which what when where while after before about into over under than then
-    there here also just only very more most some any all each both such other
+    there here also just only very more most some any all each both such other several
     through throughout during within without against among amid amidst between across
     along around behind beyond despite except inside outside near toward towards upon
     via per whether if because though although unless whose how why

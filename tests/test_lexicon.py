@@ -30,10 +30,13 @@ from monitor.lexicon import (
         ("casualties", "casualty"),
         ("news", "news"),
         ("crisis", "crisis"),
+        ("carried", "carry"),
+        ("died", "die"),
     ],
     ids=[
         "irregular", "ing", "ed", "ly", "short-ly-kept", "doubled-consonant", "es-after-e",
         "es-after-sibilant", "es-not-stripped-twice", "ies", "not-a-plural", "is-ending",
+        "ied", "short-ied-is-no-y",
     ],
 )  # fmt: skip
 def test_lemma(word: str, base: str) -> None:
@@ -149,6 +152,8 @@ def test_framing_words_have_one_concept() -> None:
         ("parties", "sides"),
         ("whereabouts", "location"),
         ("continue", "keep"),
+        ("exit", "departure"),
+        ("prompted", "sparking"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -157,7 +162,8 @@ def test_framing_words_have_one_concept() -> None:
         "airlift", "achieve", "land-arrive", "big", "history", "almost", "role", "little",
         "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
         "betray-abandon", "difficulty", "envoy", "way-means", "refrain-avoid", "let-allow",
-        "function-operate", "party-side", "whereabouts", "continue-keep",
+        "function-operate", "party-side", "whereabouts", "continue-keep", "exit-departure",
+        "prompt-spark",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:

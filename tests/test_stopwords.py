@@ -34,3 +34,8 @@ def test_sentence_adverbs_and_name_particles() -> None:
 def test_time_words_are_not_names() -> None:
     # "Days later ...", "Years of war ..." open sentences capitalised
     assert {"days", "weeks", "months", "years", "hours", "decades"} <= NOT_NAMES
+
+
+def test_reflexive_pronouns_and_several_are_function_words() -> None:
+    # "Assad himself has said ..." states nothing "Assad has said ..." does not
+    assert {"himself", "themselves", "itself", "several"} <= FUNCTION_WORDS
