@@ -217,6 +217,20 @@ _DENIAL_VERBS = wordset(
     "denied denies deny denying rejected rejects rejecting dismissed dismisses refuted refutes"
 )
 _CLAUSE_SUBJECTS_AFTER_DENIAL = wordset("that reports claims")
+
+
+def _denial_as(toks: list[str], i: int) -> bool:
+    """``toks[i]`` is the word of "rejected as false reports that ..." (or "dismissed
+    as baseless claims that") after which the denied statement begins."""
+    return (
+        i >= 2
+        and toks[i - 1] == "as"
+        and toks[i - 2] in _DENIAL_VERBS
+        and i + 1 < len(toks)
+        and toks[i + 1] in _CLAUSE_SUBJECTS_AFTER_DENIAL
+    )
+
+
 NEG_SCOPE = 5  # a negator negates the state words up to this many content words after it
 
 
@@ -458,6 +472,8 @@ def polarity_cues(norm: str) -> Polarity:
             # denial are in its scope as after "not" (it is no negator: "denied" and "did
             # not confirm" are not the same statement)
             last_denial = content
+        if _denial_as(toks, i):
+            last_denial = content  # from "false": "rejecting as false reports that ..."
     return Polarity(
         negators, concepts, frozenset(words), negative_words, scoped, frozenset(denied)
     )

@@ -302,8 +302,13 @@ def test_neither_nor_and_without(norm: str, negators: int, clause_count: int) ->
         ("assad had not left damascus", {"presence": 1}, {"presence": 1}),
         ("the office denied the report and assad left damascus later that night",
          {"truth": -1, "presence": -1}, {"truth": -1, "presence": -1}),
+        ("he dismissed as false reports that he had fled", {"truth": -1, "presence": 1},
+         {"truth": -1}),
     ],
-    ids=["denied-that", "rejected-reports-that", "not", "denial-without-a-clause"],
+    ids=[
+        "denied-that", "rejected-reports-that", "not", "denial-without-a-clause",
+        "dismissed-as-false-reports-that",
+    ],
 )  # fmt: skip
 def test_a_denial_scopes_the_state_it_reports(norm: str, effective: dict, asserted: dict) -> None:
     # "denied that he had left" reports that he had not; in the writer's own voice it
