@@ -270,6 +270,19 @@ def _generic_for(generic: str | None, named: str | None, claim: Claim) -> bool:
     return _words_in(named, claim)
 
 
+# A source that names nobody: "early reports", "some media accounts", "rumours"
+_UNNAMED_HEADS = wordset("reports report accounts rumours rumors")
+_UNNAMED_WORDS = wordset(
+    "early earlier initial first some several other conflicting unconfirmed many media news"
+)
+
+
+def _unnamed(source: str) -> bool:
+    """``source`` (normalised) names nobody: "early reports", "media reports"."""
+    *words, head = source.split() or [""]
+    return head in _UNNAMED_HEADS and set(words) <= _UNNAMED_WORDS
+
+
 def _source_changed(old: str | None, new: str | None) -> bool:
     """Sources differ. A respelling ("defnce" -> "defence") is a typo fix, and a source
     written more or less fully ("Observatory for Human Rights" -> "Syrian Observatory for
@@ -279,7 +292,8 @@ def _source_changed(old: str | None, new: str | None) -> bool:
     if a == b:
         return False
     if a is None or b is None:
-        return True
+        # "Early reports suggested" / "Initial reports indicated": nobody was named
+        return not _unnamed(a or b or "")
     wa, wb = set(a.split()) - _SOURCE_FILLER, set(b.split()) - _SOURCE_FILLER
     # as written, then without titles ("Mr"), then without the framing of access
     for drop in (frozenset(), TITLE_WORDS, _SOURCE_FRAMING):

@@ -255,8 +255,11 @@ def attribution(text: str, names: tuple[str, ...] | None = None) -> str | None:
         if m is None:
             continue
         words = m.group(1).split()
-        # a perfect tense: "the Foreign Ministry has said" -> "the Foreign Ministry"
-        while len(words) > 1 and words[-1].lower() in _PERFECT:
+        # a perfect tense, a negation, an adverb: "the Foreign Ministry has said", "the
+        # government had not officially confirmed" -> the Foreign Ministry, the government
+        while len(words) > 1 and (
+            words[-1].lower() in _VERB_GROUP or (words[-1].endswith("ly") and words[-1].islower())
+        ):
             words.pop()
         keep: list[str] = []
         for i, w in enumerate(reversed(words)):
@@ -286,7 +289,7 @@ def _whole_name(speaker: str, text: str, names: tuple[str, ...] | None) -> str:
 
 
 _MAX_SPEAKER = 6  # words of a source
-_PERFECT = wordset("has have had")
+_VERB_GROUP = wordset("has have had not never")
 _CLAUSE_WORDS = wordset(
     "would will could should may might can must was were is are had has have be been that"
 )

@@ -397,10 +397,20 @@ def test_a_source_named_by_its_capital(old: str, new: str, changed: bool) -> Non
             "The plant will close, two managers familiar with the plans said.",
             "The plant will close, two managers with knowledge of the plans said.",
         ),
+        (
+            "Early reports suggested that the flight had crashed.",
+            "Initial reports indicated that the flight had crashed.",
+        ),
+        (
+            "The government had not officially confirmed that he was granted asylum.",
+            "There was no official confirmation from the government that he was granted "
+            "asylum.",
+        ),
     ],
     ids=[
         "same-names-restyled", "reportedly-vs-according-to-reports", "website-says",
-        "familiar-with-vs-with-knowledge-of",
+        "familiar-with-vs-with-knowledge-of", "unnamed-reports-either-way",
+        "a-negation-is-no-source",
     ],
 )  # fmt: skip
 def test_restyled_attribution_is_no_source_change(old: str, new: str) -> None:

@@ -201,10 +201,13 @@ def test_entities_of_institutions_and_openers(sentence: str, entities: set[str])
             '"We stand by our friends," Mikhail Ulyanov, Moscow\'s envoy in Vienna, wrote.',
             "Mikhail Ulyanov",
         ),
+        ("The government had not officially confirmed that he left.", "government"),
+        ("The Kremlin has never said where he is.", "Kremlin"),
     ],
     ids=[
         "perfect-tense", "perfect-tense-plural", "whole-name-of-the-speaker",
         "participial-aside", "said-by-phone", "description-after-the-name",
+        "negated-and-adverb", "never",
     ],
 )  # fmt: skip
 def test_attribution_over_auxiliaries_and_long_names(sentence: str, attribution: str) -> None:
