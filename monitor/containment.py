@@ -63,7 +63,7 @@ CONTAIN_MIN_STEMS = 3  # claims with fewer content stems (source words not count
 # too unspecific for containment matching; the polarity cues count here, not in matching
 CONTAIN_LOOSE_STEMS = 4  # below this, the covering window must be tight (no inserts)
 CONTAIN_TIGHT_SLACK = 3  # ... at most this many tokens longer than the claim
-NEGATING_REACH = 2  # tokens after a window in which a negating word ("pending") joins it
+NEGATING_REACH = 3  # tokens after a window in which a negating word ("pending") joins it
 
 
 @dataclass(frozen=True)

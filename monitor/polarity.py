@@ -220,14 +220,17 @@ _CLAUSE_SUBJECTS_AFTER_DENIAL = wordset("that reports claims")
 
 
 def _denial_as(toks: list[str], i: int) -> bool:
-    """``toks[i]`` is the word of "rejected as false reports that ..." (or "dismissed
-    as baseless claims that") after which the denied statement begins."""
+    """``toks[i]`` is the word of "rejected as false (the) reports that ..." (or
+    "dismissed as baseless claims that") after which the denied statement begins."""
+    nxt = toks[i + 1 : i + 3]
+    if nxt[:1] == ["the"]:
+        nxt = nxt[1:]
     return (
         i >= 2
         and toks[i - 1] == "as"
         and toks[i - 2] in _DENIAL_VERBS
-        and i + 1 < len(toks)
-        and toks[i + 1] in _CLAUSE_SUBJECTS_AFTER_DENIAL
+        and nxt[:1] != []
+        and nxt[0] in _CLAUSE_SUBJECTS_AFTER_DENIAL
     )
 
 

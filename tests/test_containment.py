@@ -226,8 +226,11 @@ _PENDING = BaselineClaim(
          "no independent verification.", None),
         ("Russian state media did not confirm Assad's presence in Moscow, and there was no "
          "independent verification.", ChangeType.CONTRADICTED),
+        # the window ends at "independent": "verification remains pending" are three words
+        ("Russian state media have confirmed that Assad is in Moscow, the BBC noted, although "
+         "this has not yet been independently verified.", None),
     ],
-    ids=["no-verification-is-pending", "confirmation-negated"],
+    ids=["no-verification-is-pending", "confirmation-negated", "not-yet-verified-is-pending"],
 )  # fmt: skip
 def test_a_negating_word_after_the_window_is_in_scope(sentence: str, kind) -> None:
     # "verification | remains pending": the word after the shared stems negates them

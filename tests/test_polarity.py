@@ -304,10 +304,12 @@ def test_neither_nor_and_without(norm: str, negators: int, clause_count: int) ->
          {"truth": -1, "presence": -1}, {"truth": -1, "presence": -1}),
         ("he dismissed as false reports that he had fled", {"truth": -1, "presence": 1},
          {"truth": -1}),
+        ("he dismissed as false the reports that he had fled", {"truth": -1, "presence": 1},
+         {"truth": -1}),
     ],
     ids=[
         "denied-that", "rejected-reports-that", "not", "denial-without-a-clause",
-        "dismissed-as-false-reports-that",
+        "dismissed-as-false-reports-that", "dismissed-as-false-the-reports-that",
     ],
 )  # fmt: skip
 def test_a_denial_scopes_the_state_it_reports(norm: str, effective: dict, asserted: dict) -> None:
