@@ -11,8 +11,8 @@ a figure or a date. So a claim is held when all of this holds for its neighbourh
 the baseline claims retrieved for it (a bounded number, whatever the baseline's size):
 
 - every content stem of it is in a neighbour (as a concept, an implied stem, or a
-  compound written as two words), and every name, number and date (but the day its
-  source spoke);
+  compound written as two words), but one in ``UNKNOWN_PER`` (a long sentence may use one
+  word of its own), and every name, number and date (but the day its source spoke);
 - every state it asserts ("left", "killed", "confirmed") is asserted by a neighbour that
   shares its subject matter (``STATE_SHARE`` of the claim's stems), with the same sign;
 - a negation in it is made by a neighbour about the same words ("does not betray its

@@ -91,3 +91,20 @@ def test_a_new_claim_stays_new_through_check_baseline() -> None:
         "shortly before midnight local time."
     )
     assert check_baseline(claim, INDEX).kind is ChangeType.NEW
+
+
+@pytest.mark.parametrize(
+    ("sentence", "held"),
+    [
+        # 11 stems: "written" is the one word of its own a long sentence may use
+        ("Russia's Foreign Ministry later said Assad was alive and had left the country after "
+         "deciding to step down, having given written instructions for a peaceful handover of "
+         "power.", True),
+        # 9 stems: "wild" is one too many
+        ("That led to wild speculation that the plane had crashed or been shot down, and to "
+         "rumours that Assad had been killed.", False),
+    ],
+    ids=["one-word-in-eleven", "one-word-in-nine"],
+)  # fmt: skip
+def test_one_unknown_word_per_ten_stems(sentence: str, held: bool) -> None:
+    assert _retold(sentence) is held
