@@ -45,7 +45,9 @@ from monitor.names import acronym_of_any
 from monitor.polarity import NEGATORS, clauses
 from monitor.stopwords import STOPWORDS
 
-__all__ = ["by_acronym", "predicate", "rare_held", "report_dates", "restated"]
+__all__ = [
+    "by_acronym", "held_stems", "predicate", "rare_held", "report_dates", "restated",
+]
 
 RESTATE_MIN_STEMS = 4
 RESTATE_CANDIDATES = 8
@@ -153,6 +155,14 @@ def _negation_elsewhere(claim: Claim, best: AbstractSet[str], pair: str) -> bool
     return not norms_flipped(claim.norm, pair)
 
 
+def held_stems(keys: list[str], other: Claim) -> set[str]:
+    """The stems of a claim (whose key is split into ``keys``) that ``other`` holds, as a
+    concept, an implied stem ("the capital" for a capital's name) or a compound written
+    as two words ("air base" / "airbase")."""
+    toks = other.key.split()
+    return set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks)
+
+
 def _closest(
     claim: Claim, cands: Sequence[tuple[BaselineClaim, float]], mine: AbstractSet[str]
 ) -> tuple[list[tuple[BaselineClaim, float]], list[set[str]]]:
@@ -161,14 +171,12 @@ def _closest(
     baseline sentence quoted inside a longer one ranks low on similarity: "Russia does not
     betray its friends in difficult situations")."""
     keys = claim.key.split()
-
-    def holds(other: Claim) -> set[str]:
-        toks = other.key.split()
-        return set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks)
-
     pairs = list(cands[:RESTATE_CANDIDATES])
-    held = [holds(bc.claim) for bc, _ in pairs]
-    rest = [(pair, holds(pair[0].claim)) for pair in cands[RESTATE_CANDIDATES:RESTATE_POOL]]
+    held = [held_stems(keys, bc.claim) for bc, _ in pairs]
+    rest = [
+        (pair, held_stems(keys, pair[0].claim))
+        for pair in cands[RESTATE_CANDIDATES:RESTATE_POOL]
+    ]
     for _ in range(RESTATE_FILL):
         left = mine - set().union(set(), *held)
         if not rest or not left:

@@ -34,10 +34,10 @@ from collections.abc import Sequence
 from monitor.claims import polarity_cues
 from monitor.containment import HELD, Verdict, contain_stems, reporting_frame
 from monitor.fields import entity_words
-from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems, stem
+from monitor.lexicon import content_stems, stem
 from monitor.models import BaselineClaim, Claim
 from monitor.polarity import NEGATORS
-from monitor.restatement import by_acronym, predicate, rare_held, report_dates
+from monitor.restatement import by_acronym, held_stems, predicate, rare_held, report_dates
 
 __all__ = ["NEGATED_REACH", "negated_stems", "retold"]
 
@@ -68,10 +68,7 @@ def retold(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdic
         return None
     others = [bc.claim for bc, _ in cands]
     keys = claim.key.split()
-    held = []
-    for other in others:
-        toks = other.key.split()
-        held.append(set(concept_stems(toks)) | implied_stems(toks) | joined_stems(keys, toks))
+    held = [held_stems(keys, other) for other in others]
     spelled = by_acronym(claim, others)
     frame = {stem(w) for w in reporting_frame(claim)}
     names = {stem(w) for w in entity_words(claim.entities)} - frame
