@@ -86,7 +86,7 @@ from monitor.containment import (
     names_found,
     restrict,
 )
-from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, speaker_resumed
+from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, is_speech_tag, speaker_resumed
 from monitor.lexicon import concept_stems, content_stems, implied_stems, joined_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
 from monitor.restatement import restated
@@ -103,7 +103,6 @@ STATE_CONTAINMENT = 0.6  # share of the claim's content words found in the basel
 CLAUSE_MIN_WORDS = 2  # a clause states something: this many lowercase content words
 CLAUSE_MAX_PIECES = 12  # longer sentences are not searched for a clause cover
 CLAUSE_MAX_JOIN = 4  # a clause joins at most this many pieces
-DENIAL_CANDIDATES = 8  # the closest claims searched for a denial the baseline reports
 DENIAL_SHARE = 0.5  # share of the claim's content stems such a denial holds
 
 
@@ -126,12 +125,28 @@ _LOWER_WORD = re.compile(r"\b[a-z][\w'-]*")
 def _states_something(clause: Claim) -> bool:
     """Enough content for containment, and a predicate: ``CLAUSE_MIN_WORDS`` lowercase
     content words besides names (a name, a date or "a source said" alone is not a clause,
-    nor is "Prime Minister Mohammad Jalali")."""
-    if len(contain_stems(clause)) < CONTAIN_MIN_STEMS:
+    nor is "Prime Minister Mohammad Jalali"), nor a speech tag, however its speaker is
+    described ("Mikhail Ulyanov, Russia's envoy in Geneva, said on Telegram")."""
+    if len(contain_stems(clause)) < CONTAIN_MIN_STEMS or is_speech_tag(clause.text):
         return False
     names = entity_words(clause.entities) | source_words(clause) | TITLE_WORDS
     lower = [w for w in _LOWER_WORD.findall(clause.text) if w not in names]
     return len(content_tokens(" ".join(lower))) >= CLAUSE_MIN_WORDS
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` between clause breaks, without their surrounding spaces."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for m in [*_CLAUSE_BREAK.finditer(text), None]:
+        lo, hi = at, (len(text) if m is None else m.start())
+        piece = text[lo:hi]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((lo + lead, lo + len(piece.rstrip())))
+        if m is not None:
+            at = m.end()
+    return spans
 
 
 def _clause_cover(
@@ -143,7 +158,10 @@ def _clause_cover(
     and the first clause found contradicted (the verdict when nothing else holds the
     sentence). With ``describe``, each clause is compared without a known name's titles
     and first names (``_described``)."""
-    pieces = [p.strip() for p in _CLAUSE_BREAK.split(fold(claim.text)) if p and p.strip()]
+    text = fold(claim.text)
+    # each piece as a span of the text, so that a clause keeps the commas between its
+    # pieces: "Mikhail Ulyanov, Russia's envoy in Geneva, said" is not one name
+    pieces = _pieces(text)
     n = len(pieces)
     if not 2 <= n <= CLAUSE_MAX_PIECES:
         return None, None
@@ -161,7 +179,7 @@ def _clause_cover(
             current = best[i]
             if current is not None and len(current) <= len(head) + 1:
                 continue
-            clause = make_claim(" ".join(pieces[j:i]), claim.position)
+            clause = make_claim(text[pieces[j][0] : pieces[i - 1][1]], claim.position)
             if describe:
                 clause = _described(clause, baseline)
             if not _states_something(clause):
@@ -400,16 +418,35 @@ def _denial_known(
     if not denial:
         return False
     mine = contain_stems(claim)
-    negated = negated_stems(claim)
+    negated = negated_stems(claim) | _denied_stems(claim)
     denying = [
-        bc for bc, _ in cands[:DENIAL_CANDIDATES]
+        bc for bc, _ in cands  # all retrieved: a short denial may rank it low
         if denial <= _denial(bc.claim)
         and len(mine & contain_stems(bc.claim)) >= DENIAL_SHARE * len(mine)
         # it denies the same thing: "had not been granted asylum" is not "no official
         # confirmation of Assad's asylum"
         and negated <= negated_stems(bc.claim, reach=NEGATED_REACH, cues=True)
     ]
-    return bool(denying) and restated(claim, cands, baseline) is HELD
+    if not denying:
+        return False
+    if restated(claim, cands, baseline) is HELD:
+        return True
+    # a denial of a report ("denied that he had fled") told in the neighbourhood's words,
+    # the denial among them; not a refusal ("refused to cooperate"), which retelling
+    # does not weigh
+    return "truth" in denial and retold(claim, cands) is HELD
+
+
+def _denied_stems(claim: Claim) -> set[str]:
+    """The first content stem after each word of the claim that denies a report
+    ("denied that he had fled" -> flee; "rejected as false reports that" -> report)."""
+    toks = claim.key.split()
+    out: set[str] = set()
+    for i, tok in enumerate(toks):
+        if ("truth", -1) in polarity_cues(tok).concepts:
+            rest = [t for t in toks[i + 1 :] if t != "having"]  # "denied having fled"
+            out.update([st for st in content_stems(rest) if st][:1])
+    return out
 
 
 def _denial(claim: Claim) -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.polarity import NEGATORS, polarity_cues
 from monitor.stopwords import NOT_NAMES, wordset
 from monitor.textnorm import MONTHS, NUMBER_WORDS, WEEKDAYS
 
@@ -368,6 +369,27 @@ def frame_words(text: str) -> frozenset[str]:
     if acc:
         out.update(w.lower() for w in _FRAME_WORD.findall(acc.group(1)))
     return frozenset(w.replace("'", "") for w in out)
+
+
+_QUOTES = frozenset("\"“”")
+
+
+def is_speech_tag(text: str) -> bool:
+    """``text`` is only a speaker and its speech verb, with the frame after it ("Mikhail
+    Ulyanov, Russia's envoy in Geneva, said on Telegram.", "a Kremlin source told TASS"):
+    it states nothing of its own, whatever describes the speaker."""
+    last = next(reversed([*_FRAME_RE.finditer(text)]), None)
+    if last is None or last.start() == 0 or text[last.end() :].strip(" .!?\"'"):
+        return False
+    # what stands before the verb is a speaker only if it has no verb of its own and
+    # no quote ("Russia did not take part," the ministry said)
+    before = text[: last.start()]
+    words = _FRAME_WORD.findall(before)
+    return not (
+        _QUOTES & set(before)
+        or any(w in _CLAUSE_WORDS or w in NEGATORS or w.endswith("ed") for w in words)
+        or polarity_cues(" ".join(w for w in words if w.islower())).cue_words
+    )
 
 
 def addressees(text: str) -> tuple[str, ...]:

@@ -217,6 +217,15 @@ _DENIAL_VERBS = wordset(
     "denied denies deny denying rejected rejects rejecting dismissed dismisses refuted refutes"
 )
 _CLAUSE_SUBJECTS_AFTER_DENIAL = wordset("that reports claims")
+# "rejected as false", "dismissed as baseless": the verb denies the truth of what follows
+# (the adjective carries that cue); it refuses nothing
+_FALSE_WORDS = wordset("false untrue baseless unfounded groundless fabricated fake bogus")
+
+
+def _gerund(tok: str) -> bool:
+    """``tok`` opens a gerund clause after a denial verb: "denied having fled", "denies
+    fleeing" (what is denied follows)."""
+    return tok == "having" or (len(tok) > 5 and tok.endswith("ing"))
 
 
 def _denial_as(toks: list[str], i: int) -> bool:
@@ -318,6 +327,10 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
         return True
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
+    if tok in _DENIAL_VERBS and nxt == "as" and after and after[0] in _FALSE_WORDS:
+        return True  # "rejected as false reports that ...": the denial is "false"
+    if tok == "lost" and i and toks[i - 1] in _BE_FORMS:
+        return True  # "since the capital was lost": a place taken, no contest's outcome
     if _lemma(tok) == "clos" and nxt == "in" and after == ["on"]:
         return True  # "as rebels closed in on the capital": nothing was shut
     if tok in _LEAVE and (nxt in _PERSON_OBJECTS or nxt in _QUANTITY_OBJECTS):
@@ -470,7 +483,7 @@ def polarity_cues(norm: str) -> Polarity:
                 if hit[1] < 0 and hit[0] in _POLAR_CONCEPTS:
                     negative = True
         negative_words += negative
-        if tok in _DENIAL_VERBS and nxt in _CLAUSE_SUBJECTS_AFTER_DENIAL:
+        if tok in _DENIAL_VERBS and (nxt in _CLAUSE_SUBJECTS_AFTER_DENIAL or _gerund(nxt)):
             # "denied that Assad had left" states that he had not: the state words after a
             # denial are in its scope as after "not" (it is no negator: "denied" and "did
             # not confirm" are not the same statement)

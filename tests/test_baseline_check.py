@@ -58,6 +58,13 @@ INDEX = BaselineIndex(
             "for a port in Libya.",
             ChangeType.NEW,
         ),
+        (
+            # a clause keeps the commas between its pieces: the place in the speaker's
+            # description is compared, not read as part of a source "... in Geneva"
+            "Bashar al-Assad and his family are in Moscow, Mikhail Ulyanov, Russia's permanent "
+            "representative to international organisations in Geneva, said on Telegram.",
+            ChangeType.UPDATED,
+        ),
     ],
     ids=[
         "clauses-of-two-sentences",
@@ -67,6 +74,7 @@ INDEX = BaselineIndex(
         "one-clause-date-changed",
         "known-subject-known-predicate",
         "one-clause-new",
+        "place-in-a-speakers-description",
     ],
 )
 def test_clause_cover(sentence: str, expected: ChangeType | None) -> None:
@@ -288,4 +296,47 @@ def test_restatements_in_other_words(sentence: str, expected: ChangeType | None)
     ],
 )  # fmt: skip
 def test_names_roles_and_clauses(sentence: str, expected: ChangeType | None) -> None:
+    assert check_baseline(make_claim(sentence), INDEX).kind is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            # the denying baseline claim ranks low for so short a sentence; the rest
+            # (statement, channel, presidency) is told by the claim next to it
+            "In a statement posted on the Syrian presidency's Telegram channel, Assad denied "
+            "that he had fled.",
+            None,
+        ),
+        (
+            "A statement attributed to Bashar al-Assad, in which the former president denies "
+            "having fled to Russia after the fall of Damascus, has appeared on the Syrian "
+            "presidency's Telegram channel.",
+            None,
+        ),
+        (
+            "Bashar al-Assad has rejected as false the reports that he fled to Russia after "
+            "the fall of Damascus, in what is thought to be his first statement since the "
+            "capital was lost.",
+            None,
+        ),
+        (
+            # the baseline reports a denial, but of another thing
+            "In a statement posted on the Syrian presidency's Telegram channel, Assad denied "
+            "that he had been granted asylum.",
+            ChangeType.CONTRADICTED,
+        ),
+        (
+            # a refusal is no denial of a report: retelling does not weigh it
+            "Jalali, who stayed in Damascus, refused to cooperate with the rebels.",
+            ChangeType.CONTRADICTED,
+        ),
+    ],
+    ids=[
+        "short-denial-told-by-neighbours", "denies-having-fled", "rejected-as-false-the-reports",
+        "denial-of-another-thing", "refusal-is-no-reported-denial",
+    ],
+)  # fmt: skip
+def test_a_denial_the_baseline_reports(sentence: str, expected: ChangeType | None) -> None:
     assert check_baseline(make_claim(sentence), INDEX).kind is expected

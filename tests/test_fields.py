@@ -226,3 +226,26 @@ def test_attribution_over_auxiliaries_and_long_names(sentence: str, attribution:
 )
 def test_addressees(sentence: str, expected: tuple[str, ...]) -> None:
     assert fields.addressees(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("Russia's permanent representative to international organisations in Geneva, "
+         "said on Telegram.", True),
+        ("Mikhail Ulyanov, Russia's envoy, wrote on Telegram", True),
+        ("a Kremlin source told the TASS news agency", True),
+        ("Assad fled to Moscow, Ulyanov said", False),
+        ("Assad arrived in Moscow, Ulyanov said", False),
+        ('"Russia did not participate in these negotiations," the ministry said', False),
+        ("Assad said that he had left", False),
+        ("said.", False),
+    ],
+    ids=[
+        "described-speaker", "named-speaker-with-apposition", "told-an-agency",
+        "irregular-verb-before", "regular-verb-before", "quote-before", "statement-after",
+        "verb-alone",
+    ],
+)  # fmt: skip
+def test_is_speech_tag(text: str, tag: bool) -> None:
+    assert fields.is_speech_tag(text) is tag

@@ -74,10 +74,11 @@ def test_bare_forms_that_are_nouns_are_not_cues(norm: str) -> None:
         "they pulled out of the town",
         "the ousted president is living in moscow",
         "the buildings were left under the supervision of the prime minister",
+        "his first statement since the capital was lost",
     ],
     ids=[
         "losing-altitude", "lost-height", "lives-is-residence", "two-word-verb",
-        "living-in-a-place", "passive-left",
+        "living-in-a-place", "passive-left", "a-place-was-lost",
     ],
 )
 def test_words_that_state_no_polar_concept_there(norm: str) -> None:
@@ -306,10 +307,16 @@ def test_neither_nor_and_without(norm: str, negators: int, clause_count: int) ->
          {"truth": -1}),
         ("he dismissed as false the reports that he had fled", {"truth": -1, "presence": 1},
          {"truth": -1}),
+        ("the former president denies having fled to russia", {"truth": -1, "presence": 1},
+         {"truth": -1}),
+        ("he denied fleeing the capital", {"truth": -1, "presence": 1}, {"truth": -1}),
+        ("assad has rejected as false the reports that he fled", {"truth": -1, "presence": 1},
+         {"truth": -1}),
     ],
     ids=[
         "denied-that", "rejected-reports-that", "not", "denial-without-a-clause",
         "dismissed-as-false-reports-that", "dismissed-as-false-the-reports-that",
+        "denies-having-fled", "denied-fleeing", "rejected-as-false-is-no-refusal",
     ],
 )  # fmt: skip
 def test_a_denial_scopes_the_state_it_reports(norm: str, effective: dict, asserted: dict) -> None:
