@@ -254,7 +254,28 @@ def country_of(name: str) -> str:
     """The country a capital or a seat of government stands for ("Moscow", "the Kremlin"
     -> "russia"); other names lowercased as they are."""
     n = name.lower().removeprefix("the ").strip()
-    return CAPITALS.get(n) or SEATS.get(n) or n
+    return CAPITALS.get(n) or SEATS.get(n) or _state_name(n) or n
+
+
+# Words of a state's formal name: "Syrian Arab Republic", "Russian Federation", "Islamic
+# Republic of Iran" are the country they name
+_STATE_FORMS = frozenset({"republic", "federation", "kingdom", "sultanate", "emirate"})
+
+
+def _state_name(name: str) -> str | None:
+    """The country a state's formal name names ("syrian arab republic" -> "syria",
+    "islamic republic of iran" -> "iran"); None for any other name."""
+    words = name.split()
+    if len(words) < 2 or not _STATE_FORMS.intersection(words):
+        return None
+    if "of" in words:
+        return " ".join(words[words.index("of") + 1 :]) or None
+    for word in words:
+        if word in DEMONYMS:
+            return DEMONYMS[word]
+        if word.endswith("ian"):
+            return word[:-1]  # "syrian" -> "syria", "russian" -> "russia"
+    return None
 
 
 _INFLECTIONS = ("ing", "ed", "es", "s")

@@ -167,11 +167,15 @@ def test_role_changes(old: str, new: str, changed: list[dict]) -> None:
         ("The Kremlin said Assad was safe.", "Moscow said Assad was safe."),
         ("Rebels entered Hama at 4pm on Sunday.", "Rebels entered Hama at 4pm on December 8."),
         ("Rebels entered Hama at 4pm on December 8.", "Rebels entered Hama at 4pm on Sunday."),
+        ("He fought participants in the conflict in the Syrian Arab Republic.",
+         "He fought participants in the conflict in Syria."),
+        ("Talks were held in the Islamic Republic of Iran.", "Talks were held in Iran."),
     ],
     ids=[
         "there-for-a-place", "pronoun-for-a-person", "source-written-fully",
         "source-qualified", "transliteration", "transliteration-vowel", "seat-for-capital",
-        "weekday-given-as-its-date", "date-given-as-its-weekday",
+        "weekday-given-as-its-date", "date-given-as-its-weekday", "formal-state-name",
+        "formal-state-name-of",
     ],
 )  # fmt: skip
 def test_rewording_is_no_detail_change(old: str, new: str) -> None:

@@ -8,6 +8,7 @@ from monitor.lexicon import (
     FRAME,
     concept_stems,
     content_stems,
+    country_of,
     implied_stems,
     joined_stems,
     lemma,
@@ -246,3 +247,21 @@ def test_compounds_written_apart_or_together(
 
 def test_touch_down_is_arrive() -> None:
     assert concept_stems(["planes", "touching", "down", "at"])[1] == stem("landing")
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Syrian Arab Republic", "syria"),
+        ("the Russian Federation", "russia"),
+        ("Islamic Republic of Iran", "iran"),
+        ("French Republic", "france"),
+        ("the Kremlin", "russia"),
+        ("Central African Republic", "central african republic"),
+        ("Republic", "republic"),
+    ],
+    ids=["demonym-ian", "the-federation", "republic-of", "listed-demonym", "seat",
+         "no-country-in-it", "one-word"],
+)  # fmt: skip
+def test_country_of_formal_state_names(name: str, country: str) -> None:
+    assert country_of(name) == country
