@@ -132,6 +132,20 @@ class BaselineIndex:
             return False
         return all(v <= full or full <= v for v in variants)
 
+    def given_names(self, entity: str) -> list[str]:
+        """The words before the last of a name ("Vladimir" of "Vladimir Putin") that only
+        say who is meant: the baseline names that last word, never with other words, and
+        does not know these; empty otherwise ("Asma al-Assad" where the baseline writes
+        "Bashar al-Assad" keeps "Asma")."""
+        words = [w for w in re.split(r"[\s'-]+", entity.lower()) if w]
+        head = ent_head(entity)
+        if len(words) < 2 or words[-1] != head or head not in self._names:
+            return []
+        if self._full_names.get(head):
+            return []
+        given = words[:-1]
+        return given if all(w.isalpha() and w not in self._names for w in given) else []
+
     def name_share(self, word_stem: str) -> float:
         """The share (0..1) of baseline claims that name a word with this stem
         (``monitor.lexicon.stem``): high for the story's own subjects ("Assad")."""

@@ -315,21 +315,30 @@ def _state_contradiction(claim: Claim, other: Claim) -> bool:
 
 
 def _respelled(claim: Claim, baseline: BaselineIndex) -> Claim:
-    """``claim`` with its names in the baseline's spelling ("Saydnaya" -> "Sednaya")."""
+    """``claim`` with its names in the baseline's spelling ("Saydnaya" -> "Sednaya"), and
+    without the given names of a name the baseline writes bare ("Vladimir Putin" ->
+    "Putin": who is meant, not what is said)."""
     subs: dict[str, str] = {}
     for word in entity_words(claim.entities):
         alt = baseline.respell(word)
         if alt is not None:
             subs[word] = alt
+    text = claim.text
+    for ent in claim.entities:
+        given = baseline.given_names(ent)
+        if given:
+            head = ent.split()[-1]
+            text = re.sub(r"\b" + r"\s+".join(given) + r"\s+(?=" + re.escape(head) + r"\b)",
+                          "", text, flags=re.I)
     if not subs:
-        return claim
+        return claim if text == claim.text else make_claim(text, claim.position)
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, subs)) + r")\b", re.I)
 
     def _sub(m: re.Match[str]) -> str:
         alt = subs[m.group(0).lower()]
         return alt.capitalize() if m.group(0)[:1].isupper() else alt
 
-    return make_claim(pattern.sub(_sub, claim.text), claim.position)
+    return make_claim(pattern.sub(_sub, text), claim.position)
 
 
 _MASK = "_"  # a key token that no stem is computed for (one letter)

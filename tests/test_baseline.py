@@ -238,3 +238,18 @@ def test_candidates_do_not_depend_on_the_process_hash_seed() -> None:
         for seed in (1, 2, 3, 4)
     }  # fmt: skip
     assert len(outs) == 1
+
+
+@pytest.mark.parametrize(
+    ("names", "entity", "given"),
+    [
+        (["Putin's backing allowed Assad to stay."], "Vladimir Putin", ["vladimir"]),
+        (["Bashar al-Assad fled.", "Assad left."], "Asma al-Assad", []),
+        (["Assad left."], "Tartus", []),
+        (["Putin spoke.", "Jalali stayed."], "Jalali Putin", []),
+    ],
+    ids=["bare-surname", "surname-with-another-full-name", "one-word", "known-word-before"],
+)
+def test_given_names(names: list[str], entity: str, given: list[str]) -> None:
+    idx = BaselineIndex(BaselineClaim(make_claim(s), "a") for s in names)
+    assert idx.given_names(entity) == given
