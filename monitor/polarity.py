@@ -243,6 +243,11 @@ def _denial_as(toks: list[str], i: int) -> bool:
     )
 
 
+# Idioms that say something was not done: "stopped short of confirming", "refrained from
+# commenting" ("short" / "refrained" is the negator)
+_STOP_FORMS = wordset("stop stops stopped stopping fell falls fall falling")
+_REFRAIN = wordset("refrain refrains refrained refraining")
+
 NEG_SCOPE = 5  # a negator negates the state words up to this many content words after it
 
 
@@ -316,7 +321,7 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
     "left behind", "left him unable", "left thousands homeless", "remained in power",
     "questions remain", "remains unstable", "were left under" (a passive), "is living in";
     "fell" and "dropped" said of no quantity ("the capital fell", "dropped off radar",
-    "fell 8 days ago"); "closed in on" (approached).
+    "fell 8 days ago"); "closed in on" (approached); "stopped short of" (did not).
     """
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
@@ -329,6 +334,8 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
         return True
     if tok in _DENIAL_VERBS and nxt == "as" and after and after[0] in _FALSE_WORDS:
         return True  # "rejected as false reports that ...": the denial is "false"
+    if nxt == "short" and after == ["of"]:
+        return True  # "stopped short of": the "short" is the negator, nothing halted
     if tok == "lost" and i and toks[i - 1] in _BE_FORMS:
         return True  # "since the capital was lost": a place taken, no contest's outcome
     if _lemma(tok) == "clos" and nxt == "in" and after == ["on"]:
@@ -447,6 +454,11 @@ def polarity_cues(norm: str) -> Polarity:
             )
         elif tok == "yet":
             negator = nxt == "to"
+        elif tok == "short":
+            # "stopped short of confirming": did not confirm
+            negator = nxt == "of" and i > 0 and toks[i - 1] in _STOP_FORMS
+        elif tok in _REFRAIN:
+            negator = nxt == "from"  # "refrained from commenting"
         else:
             negator = (
                 tok[:4] in _NEGATING_PREFIXES

@@ -100,6 +100,10 @@ def test_words_that_state_no_polar_concept_there(norm: str) -> None:
         ("the decision rests with moscow not the rebels", 0),
         ("he said it was not the end", 1),
         ("the kremlin did not the say", 1),
+        ("he stopped short of directly confirming it", 1),
+        ("the kremlin refrained from commenting", 1),
+        ("a short distance from the base", 0),
+        ("he stopped the convoy short of the border", 0),
     ],
     ids=[
         "declined-to",
@@ -114,6 +118,10 @@ def test_words_that_state_no_polar_concept_there(norm: str) -> None:
         "contrast-after-a-name",
         "not-after-a-copula",
         "not-after-an-auxiliary",
+        "stopped-short-of",
+        "refrained-from",
+        "short-alone",
+        "stopped-something-short",
     ],
 )
 def test_negators(norm: str, negators: int) -> None:
