@@ -189,7 +189,45 @@ def _clause_flipped(ca: list[str], cb: list[str]) -> bool:
             and norms_flipped(x, best)
         ):
             return True
+    # a clause of one side against the stretch of the other that states it, when the
+    # other joins it with more ("in contact with leaders | who have assured the safety"
+    # / "had no contact with leaders, and the safety has not been assured")
+    for xs, other in ((ca, cb), (cb, ca)):
+        if len(xs) < 2:
+            continue
+        toks = " ".join(other).split()
+        for x in xs:
+            span = _stretch(x.split(), toks)
+            if span is not None and norms_flipped(x, span):
+                return True
     return False
+
+
+STRETCH_SLACK = 3  # tokens a stretch may have beyond its clause's
+STRETCH_MATCH = 0.7  # share of the clause's tokens matched in it
+
+
+def _stretch(clause: list[str], toks: list[str]) -> str | None:
+    """The stretch of ``toks`` that states ``clause``: matching it in order, at most
+    ``STRETCH_SLACK`` tokens longer than it, with ``STRETCH_MATCH`` of it matched; None when
+    there is none."""
+    blocks = [
+        b for b in SequenceMatcher(None, clause, toks, autojunk=False).get_matching_blocks()
+        if b.size
+    ]
+    best: tuple[int, int, int] | None = None  # matched, start, end
+    for i, first in enumerate(blocks):
+        matched = 0
+        for last in blocks[i:]:
+            end = last.b + last.size
+            if end - first.b > len(clause) + STRETCH_SLACK:
+                break
+            matched += last.size
+            if best is None or matched > best[0]:
+                best = (matched, first.b, end)
+    if best is None or best[0] < STRETCH_MATCH * len(clause):
+        return None
+    return " ".join(toks[best[1] : best[2]])
 
 
 def denial_added(a: Claim, b: Claim) -> bool:

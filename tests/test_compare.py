@@ -329,11 +329,27 @@ def test_denial_added(old: str, new: str, added: bool) -> None:
             "As the storm hit, even the mayor was unable to reach the island, reports said.",
             False,
         ),
+        (
+            # two flips, one joined to the other by "and" where the old sentence had "who"
+            "Officials are reportedly in contact with opposition leaders who have assured "
+            "the safety of the bases.",
+            "Officials have reportedly had no contact with opposition leaders, and the safety "
+            "of the bases has not been assured.",
+            True,
+        ),
+        (
+            "Kallas said Russia and Iran should have no role in Syria's future, and that the "
+            "bloc's approach would depend on the new government's actions.",
+            "Russia and Iran should play no part in Syria's future, Kallas said, adding that "
+            "the bloc's approach would depend on how the new government acted.",
+            False,
+        ),
     ],
     ids=[
         "flips-in-two-clauses", "two-negatives-in-one-clause", "no-flip",
         "merged-sentences-same-negation", "merged-sentences-negation-added",
         "split-at-but-that", "unable-to-in-both-after-a-recast",
+        "two-flips-one-clause-against-two", "clause-moved-with-its-negation",
     ],
 )  # fmt: skip
 def test_clauses_flip_on_their_own(old: str, new: str, flipped: bool) -> None:
