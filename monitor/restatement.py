@@ -119,7 +119,11 @@ def restated(
     if rare and not rare_held(
         rare - spelled, predicate(claim, names, frame), held, [held[i] for i in pair]
     ):
-        return None
+        # a place the baseline names elsewhere, put in the place of the closest claim's
+        # ("a U-turn west of the city of Hama" for "... of Homs")
+        pool = [(pairs[i][0], held[i]) for i in ranked[:_PAIR_POOL]]
+        moved = {n for n in rare & names if n not in held[ranked[0]]}
+        return _moved(claim, pool, mine, moved, names) if moved else None
     return HELD
 
 
@@ -248,8 +252,15 @@ def _states_held(claim: Claim, others: Sequence[Claim]) -> bool:
     )
 
 
-# A place follows one of these ("a base in Tartus province", "fled to Moscow").
-_LOCATIVE = re.compile(r"\b(?:in|to|at|near|from|towards|outside|into)\s+(?:the\s+)?$", re.I)
+# A place follows one of these ("a base in Tartus province", "fled to Moscow", "west of
+# the city of Homs").
+_LOCATIVE = re.compile(
+    r"\b(?:in|to|at|near|from|towards|outside|into"
+    r"|(?:north|south|east|west)(?:-?(?:east|west))?\s+of"  # "west of Homs"
+    r"|(?:city|town|village|port|province|region|district|governorate)\s+of)"  # "city of X"
+    r"\s+(?:the\s+)?$",
+    re.I,
+)
 
 
 def _moved(

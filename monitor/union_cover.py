@@ -71,6 +71,7 @@ UNION_SHARED = 2  # stems every contributing claim shares with the sentence
 UNION_MIN_STEMS = 4  # sentences with fewer content stems are too unspecific for this
 UNION_CONTRADICTS = 3  # a claim of the cover saying the opposite shares at least this many
 _TITLE_STEMS = stems(TITLE_WORDS)
+_NAME_AFTER = 2  # tokens after a window where a name of its statement may stand ("of X")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class _Support:
     flipped: bool
     baseline: BaselineClaim
     window: str  # the part of the baseline claim that holds the shared stems
+    named_window: str  # ... and the two tokens after it, where a name of it may stand
 
 
 def _support(
@@ -125,17 +127,21 @@ def _support(
     # what it states besides names: other shared words, and the states it asserts alike
     # ("... confirmed that Assad fled Syria on December 8" states the flight)
     predicate = len(shared - names - _TITLE_STEMS) + len(agreed)
+    # the name a window ends before ("... west of the city | of Homs") is its place
+    named_window = " ".join(toks[scope_start(toks, lo) : hi + _NAME_AFTER])
     return _Support(
-        frozenset(shared), predicate, (c_lo, c_hi), agreed, flipped, bc, their_window
+        frozenset(shared), predicate, (c_lo, c_hi), agreed, flipped, bc, their_window,
+        named_window,
     )
 
 
 def _renamed(support: _Support, claim: Claim) -> bool:
     """The part of the baseline claim that holds the shared stems has another name in
     the place of one of the sentence's: "officials said the terminal in Dover ..." is
-    not held by "officials said the terminal in Calais ..." (numbers and dates are checked
-    by ``_details_found``: the window may hold those of another fact)."""
-    restricted = restrict(support.baseline.claim, support.window)
+    not held by "officials said the terminal in Calais ..."; the name may stand right after
+    the shared words ("a U-turn west of the city | of Homs"). Numbers and dates are checked
+    by ``_details_found`` (the window may hold those of another fact)."""
+    restricted = restrict(support.baseline.claim, support.named_window)
     return any(
         change["kind"] == "entity"
         for change in detail_changes(restricted, claim, replace_only=True)

@@ -132,6 +132,17 @@ def test_place_replaced_names_both_places() -> None:
     assert verdict.baseline is not None and "Latakia" in verdict.baseline.claim.text
 
 
+def test_a_place_the_baseline_names_elsewhere_in_the_place_of_another() -> None:
+    # "Hama" is a known name (the offensive took it), but the U-turn was west of Homs
+    claim = make_claim(
+        "Radar tracking then showed the plane making a sudden U-turn near the city of Hama "
+        "before losing altitude rapidly and vanishing from radar screens."
+    )
+    verdict = check_baseline(claim, INDEX)
+    assert verdict.kind is ChangeType.UPDATED
+    assert verdict.changed == [{"kind": "entity", "old": "Homs", "new": "Hama"}]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
