@@ -22,7 +22,7 @@ from monitor.fields import attribution, entities, entity_words
 from monitor.models import Claim
 from monitor.polarity import Polarity, polarity_cues
 from monitor.sentences import LEADING_MARKUP, is_claim, split_sentences
-from monitor.textnorm import ENTRY_STAMP, fold, normalise, undot_acronyms
+from monitor.textnorm import ENTRY_STAMP, fix_weekday_typos, fold, normalise, undot_acronyms
 
 __all__ = [
     "Polarity",
@@ -43,7 +43,7 @@ def make_claim(sentence: str, position: int = 0) -> Claim:
     keeps both as written.
     """
     text = sentence.strip()
-    folded = undot_acronyms(ENTRY_STAMP.sub("", fold(text), count=1))
+    folded = fix_weekday_typos(undot_acronyms(ENTRY_STAMP.sub("", fold(text), count=1)))
     norm, key, numbers, dates = normalise(folded)
     clean = LEADING_MARKUP.sub("", folded)
     names = entities(clean)

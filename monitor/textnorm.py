@@ -28,6 +28,7 @@ __all__ = [
     "NUMBER_WORDS",
     "WEEKDAYS",
     "date_pattern",
+    "fix_weekday_typos",
     "fold",
     "normalise",
     "undot_acronyms",
@@ -106,6 +107,39 @@ def date_pattern(text: str) -> re.Pattern[str] | None:
 
 
 _WEEKDAY_HINT = re.compile(r"day\b", re.I)
+# A capitalised word ending in "day" that is a weekday with two letters swapped, one
+# dropped or one doubled ("Wendesday", "Thrusday", "Wednsday"): a typo of that weekday
+_DAY_WORD = re.compile(r"\b[A-Z][a-z]{2,6}day\b")
+
+
+def _weekday_typo(word: str) -> str | None:
+    w = word.lower()
+    if w in WEEKDAYS:
+        return None
+    for day in WEEKDAYS:
+        if len(w) == len(day) and sorted(w) == sorted(day):
+            diff = [i for i, (a, b) in enumerate(zip(w, day, strict=True)) if a != b]
+            if len(diff) == 2 and diff[1] == diff[0] + 1:  # one swap of neighbours
+                return day
+        short, long_ = (w, day) if len(w) < len(day) else (day, w)
+        if len(long_) == len(short) + 1 and any(
+            long_[:i] + long_[i + 1 :] == short for i in range(len(long_))
+        ):
+            return day
+    return None
+
+
+def fix_weekday_typos(text: str) -> str:
+    """``text`` with a misspelt weekday written right ("on Wendesday" -> "on Wednesday"):
+    fixing the typo is no change of date."""
+    if not _WEEKDAY_HINT.search(text):
+        return text
+
+    def _sub(m: re.Match[str]) -> str:
+        day = _weekday_typo(m.group(0))
+        return m.group(0) if day is None else day.capitalize()
+
+    return _DAY_WORD.sub(_sub, text)
 _DATE_GROUPS = tuple(DATE_RE.groupindex)
 
 

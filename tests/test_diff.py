@@ -797,3 +797,8 @@ def test_a_source_added_that_the_baseline_gives_is_no_update() -> None:
     other = ["The ferry sank off Crete with 40 aboard, the coast guard told AFP."]
     assert _diff(old, told, baseline) == []
     assert [ch.type for ch in _diff(old, other, baseline)] == [ChangeType.UPDATED]
+
+
+def test_a_fixed_typo_in_a_weekday_is_no_change() -> None:
+    typo = _with(0, "Rebels freed at least 300 prisoners from Sednaya prison on Snuday.")
+    assert _diff(typo, BASE) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.textnorm import fold, normalise, undot_acronyms
+from monitor.textnorm import fix_weekday_typos, fold, normalise, undot_acronyms
 
 
 class _Norm:
@@ -260,3 +260,19 @@ def test_possessives_read_as_their_name(a: str, b: str) -> None:
 )
 def test_a_date_before_a_colon(text: str, dates: tuple) -> None:
     assert _Norm(text).dates == dates
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("gathered on Wendesday outside", "gathered on Wednesday outside"),
+        ("on Thrusday", "on Thursday"),
+        ("on Wednsday", "on Wednesday"),
+        ("on Tuesdday", "on Tuesday"),
+        ("a Holiday, a Birthday and Doomsday", "a Holiday, a Birthday and Doomsday"),
+        ("on Monday and Sunday", "on Monday and Sunday"),
+    ],
+    ids=["swapped", "swapped-rh", "dropped", "doubled", "other-day-words", "weekdays"],
+)
+def test_fix_weekday_typos(text: str, fixed: str) -> None:
+    assert fix_weekday_typos(text) == fixed
