@@ -116,9 +116,10 @@ def _support(
     states = polarity_cues(mine_window).effective()
     # a flat statement asserts itself: "X denied that P" says the opposite of "P"
     theirs = {"truth": 1} | polarity_cues(their_window).effective()
-    flipped = norms_flipped(mine_window, their_window) or any(
-        theirs.get(concept) == -sign for concept, sign in states.items()
-    )
+    flipped = (
+        norms_flipped(mine_window, their_window)
+        or any(theirs.get(concept) == -sign for concept, sign in states.items())
+    ) and _flipped_where_said(claim_stems, mine_toks, their_window, shared - names)
     agreed = frozenset(
         c
         for c, sign in states.items()
@@ -132,6 +133,24 @@ def _support(
     return _Support(
         frozenset(shared), predicate, (c_lo, c_hi), agreed, flipped, bc, their_window,
         named_window,
+    )
+
+
+def _flipped_where_said(
+    claim_stems: list[str], mine_toks: list[str], their_window: str, said: AbstractSet[str]
+) -> bool:
+    """The sentence's window of the shared words that are not names still says the
+    opposite of the other claim's window: a shared name only stretches it over clauses
+    the other claim does not state ("Bashar al-Assad has said he had no intention of
+    leaving Syria, in a statement on the presidency's channel" against "the statement,
+    which appeared on the channel, ... Assad's actions")."""
+    if len(said) < UNION_SHARED:
+        return True
+    c_lo, c_hi = window(claim_stems, said)
+    mine = " ".join(mine_toks[scope_start(mine_toks, c_lo) : c_hi])
+    theirs = {"truth": 1} | polarity_cues(their_window).effective()
+    return norms_flipped(mine, their_window) or any(
+        theirs.get(concept) == -sign for concept, sign in polarity_cues(mine).effective().items()
     )
 
 
