@@ -154,6 +154,32 @@ def _flipped_where_said(
     )
 
 
+def _answered(support: _Support, chosen: Sequence[_Support], claim: Claim) -> bool:
+    """The support's flip comes from negators of the sentence that another chosen claim
+    states alike, negation and all: read without them, its window agrees ("... he decided
+    to leave the presidential post," the ministry said, adding that Russia had not taken
+    part in the talks" with "Russia did not participate in these negotiations")."""
+    toks = claim.norm.split()
+    lo, hi = support.span
+    negators = [i for i in range(lo, hi) if toks[i] in NEGATORS]
+    if not negators:
+        return False
+    for i in negators:
+        if not any(
+            other is not support
+            and not other.flipped
+            and other.span[0] <= i < other.span[1]
+            and polarity_cues(other.window).negators
+            for other in chosen
+        ):
+            return False
+    rest = " ".join(t for i, t in enumerate(toks[lo:hi], lo) if i not in negators)
+    theirs = {"truth": 1} | polarity_cues(support.window).effective()
+    return not norms_flipped(rest, support.window) and not any(
+        theirs.get(concept) == -sign for concept, sign in polarity_cues(rest).effective().items()
+    )
+
+
 def _renamed(support: _Support, claim: Claim) -> bool:
     """The part of the baseline claim that holds the shared stems has another name in
     the place of one of the sentence's: "officials said the terminal in Dover ..." is
@@ -245,7 +271,7 @@ def union_cover(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> V
     # contradiction; of a smaller part, the cover is in doubt (its window of the
     # sentence is too loose to judge)
     major = max(UNION_CONTRADICTS, UNION_PRIMARY * len(mine))
-    flipped = [s for s in chosen if s.flipped]
+    flipped = [s for s in chosen if s.flipped and not _answered(s, chosen, claim)]
     strong = next((s.baseline for s in flipped if len(s.shared) >= major), None)
     if strong is not None:
         return Verdict(ChangeType.CONTRADICTED, strong)

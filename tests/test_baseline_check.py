@@ -360,3 +360,15 @@ def test_a_shared_name_does_not_stretch_a_flip_over_another_clause() -> None:
         "presidency's Telegram channel."
     )
     assert check_baseline(make_claim(sentence), INDEX).kind is None
+
+
+def test_a_negation_another_baseline_claim_states_is_no_flip() -> None:
+    # the quote's claim lacks the "not", but "Russia did not participate in these
+    # negotiations" states that clause, negation and all
+    sentence = (
+        '"As a result of negotiations between Assad and several participants in the armed '
+        "conflict in the Syrian Arab Republic, he decided to leave the presidential post and "
+        'left the country," the Russian Foreign Ministry said, adding that Russia had not '
+        "taken part in the talks."
+    )
+    assert check_baseline(make_claim(sentence), INDEX).kind is None
