@@ -55,7 +55,10 @@ _ANTONYMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "presence": (
         wordset("remain remains remained stay stays stayed still_in still_at still_inside"),
-        wordset("left leave leaves fled flee flees departed escaped withdrew withdrawn withdraws"),
+        wordset(
+            "left leave leaves fled flee flees departed escaped withdrew withdrawn withdraws "
+            "took_off takes_off take_off taking_off"  # a plane "took off from Damascus"
+        ),
     ),
     # a report called false is denied; "ruled out" denies a possibility
     "truth": (
@@ -328,8 +331,8 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
     after = toks[i + 2 : i + 3]
     if tok in _RESIDENCE or (tok == "living" and nxt in _PLACE_AFTER_LIVING):
         return True
-    if phrase_concept(tok, nxt) is not None:
-        return True
+    if phrase_concept(tok, nxt) is not None and f"{tok}_{nxt}" not in _CUE_INDEX:
+        return True  # (a two-word verb that is a cue itself, "took off", is one)
     if nxt in _NOT_CUE_AFTER and _lemma(tok) in _NOT_CUE_BEFORE:
         return True
     if tok in _DENIAL_VERBS and nxt == "as" and after and after[0] in _FALSE_WORDS:

@@ -37,7 +37,14 @@ from monitor.fields import entity_words
 from monitor.lexicon import content_stems, stem
 from monitor.models import BaselineClaim, Claim
 from monitor.polarity import NEGATORS
-from monitor.restatement import by_acronym, held_stems, predicate, rare_held, report_dates
+from monitor.restatement import (
+    PREDICATE_SHARE,
+    by_acronym,
+    held_stems,
+    predicate,
+    rare_held,
+    report_dates,
+)
 
 __all__ = ["NEGATED_REACH", "negated_stems", "retold"]
 
@@ -85,7 +92,7 @@ def retold(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdic
     if negated and not any(negated <= negated_stems(o, reach=NEGATED_REACH) for o in others):
         return None
     placed = names - spelled
-    if placed and not rare_held(placed, predicate(claim, names, frame), held, held[:2]):
+    if placed and not _names_told(placed, predicate(claim, names, frame), held):
         return None
     return HELD
 
@@ -105,3 +112,18 @@ def _states_told(
         ):
             return False
     return True
+
+
+def _names_told(names: set[str], predicate: set[str], held: Sequence[set[str]]) -> bool:
+    """Each name stands with part of what the claim says of it: in one neighbour with
+    ``PREDICATE_SHARE`` of the predicate or in the two closest (``rare_held``); or each in
+    a neighbour with half that share, those neighbours holding the whole share together
+    (a retelling of three sentences: "an aircraft that had left Damascus | made a U-turn
+    west of Homs")."""
+    if rare_held(names, predicate, held, held[:2]):
+        return True
+    part = PREDICATE_SHARE / 2 * len(predicate)
+    told = [h for h in held if len(predicate & h) >= part]
+    if not all(any(name in h for h in told) for name in names):
+        return False
+    return len(predicate & set().union(*told)) >= PREDICATE_SHARE * len(predicate)

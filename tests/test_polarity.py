@@ -171,14 +171,17 @@ def test_antonym_concepts_have_opposite_signs(a: str, b: str) -> None:
         ("hts renounced its tolerance of other groups", {"commitment": -1}),
         ("he urged fighters to stay away from the buildings", {}),
         ("assad rejected reports of his death", {"truth": -1}),
-        ("the plane took off as rebels closed in on the capital", {}),
+        # the plane departed ("took off"); nothing was shut ("closed in on")
+        ("the plane took off as rebels closed in on the capital", {"presence": -1}),
         ("rebels are closing in on damascus", {}),
         ("the embassy closed in 2012", {"openness": -1}),
+        ("a plane took off from damascus", {"presence": -1}),
     ],
     ids=[
         "false", "dismissed", "ruled-out", "voted-against", "called-off", "boycotted",
         "renounced", "stay-away-is-no-presence", "rejected-reports-is-denial-not-refusal",
         "closed-in-on-is-approach", "closing-in-on-is-approach", "closed-in-a-year-is-shut",
+        "took-off-is-departure",
     ],
 )  # fmt: skip
 def test_more_cues(norm: str, effective: dict[str, int]) -> None:

@@ -28,8 +28,16 @@ def _retold(sentence: str) -> bool:
         "There had been conflicting reports throughout the day about where Assad was.",
         "Russia's Foreign Ministry later said Assad was alive and had left the country after "
         "deciding to step down, having given instructions for a peaceful handover of power.",
+        # each name stands in its own neighbour with part of the predicate: "took off
+        # from Damascus" and "a U-turn west of the city of Homs"
+        "On Sunday, radar tracking showed an aircraft that had left Damascus making a sudden "
+        "U-turn west of Homs and then vanishing from radar, suggesting that it may have "
+        "crashed.",
     ],
-    ids=["three-sentences-joined", "conflicting-reports", "ministry-statement-retold"],
+    ids=[
+        "three-sentences-joined", "conflicting-reports", "ministry-statement-retold",
+        "names-each-with-its-neighbour",
+    ],
 )
 def test_a_retelling_in_known_words_is_held(sentence: str) -> None:
     claim = make_claim(sentence)
