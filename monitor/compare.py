@@ -344,7 +344,10 @@ def _source_changed(old: str | None, new: str | None) -> bool:
         return False  # "the Kremlin" / "Moscow"
     if _place_of(wa) and _place_of(wa) == _place_of(wb):
         return False  # "Jordan" / "the government in Amman"
-    return fuzz.ratio(a, b) < SOURCE_TYPO_RATIO
+    # a respelt name ("Kremiln" / "Kremlin"): the same source
+    return fuzz.ratio(a, b) < SOURCE_TYPO_RATIO and not (
+        " " not in a and " " not in b and same_name(a, b)
+    )
 
 
 def _place_of(words: set[str]) -> frozenset[str]:
@@ -531,6 +534,8 @@ def _slot_pairs(old_ents: list[str], new_ents: list[str], old: Claim, new: Claim
     free = list(new_ents)
     for o in old_ents:
         for n in free:
+            if _nationality(o) != _nationality(n):
+                continue  # "Putin's backing" / "Russian support": no name replaced
             same_run = any(
                 _in_run(o, d) and _in_run(n, i) for d, i in zip(deleted, inserted, strict=True)
             )
@@ -539,6 +544,12 @@ def _slot_pairs(old_ents: list[str], new_ents: list[str], old: Claim, new: Claim
                 free.remove(n)
                 break
     return pairs
+
+
+def _nationality(entity: str) -> bool:
+    """A nationality adjective standing alone ("Russian", "Iraqi")."""
+    word = entity.lower()
+    return " " not in word and (word in DEMONYMS or word.endswith(DEMONYM_ENDINGS))
 
 
 def _in_run(entity: str, run: list[str]) -> bool:

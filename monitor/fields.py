@@ -233,6 +233,8 @@ def attribution(text: str, names: tuple[str, ...] | None = None) -> str | None:
     if m:
         return _clean_attr(m.group(1), cut=True)
     for v in _SPEAKER_VERB.finditer(text):
+        if _NOUN_FORM.match(v.group(0).strip()) and _determined(text, v.start()):
+            continue  # "did not comment on the reports.": a noun, no speech tag
         # an inverted speech tag ("..., said a rebel commander, Abu Khaled"): the
         # statement ends in a comma right before the verb and the speaker follows it
         if text[max(0, v.start() - 1) : v.start()] == ",":
@@ -274,6 +276,19 @@ def attribution(text: str, names: tuple[str, ...] | None = None) -> str | None:
             if cleaned:
                 return _whole_name(cleaned, text, names)
     return None
+
+
+# speech verbs that are plural nouns too ("the reports", "such claims")
+_NOUN_FORM = re.compile(r"(?:reports|claims|states|notes|writes|says|tells|adds)$")
+_DETERMINING = wordset(
+    "the these those such its their his her our of on about to by and or media news"
+)
+
+
+def _determined(text: str, at: int) -> bool:
+    """The word before ``at`` makes the next word a noun ("the", "such", "on")."""
+    before = text[max(0, at - 20) : at].split()
+    return bool(before) and before[-1].lower() in _DETERMINING
 
 
 def _whole_name(speaker: str, text: str, names: tuple[str, ...] | None) -> str:

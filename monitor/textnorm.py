@@ -341,6 +341,15 @@ def _fmt_number(value: float) -> str:
 # --------------------------------------------------------------------------------------
 
 
+# "24 hours a day", "24/7", "round the clock": one idiom, no figure to compare
+_ROUND_THE_CLOCK = re.compile(
+    r"\b(?:24|twenty-four)\s+hours\s+a\s+day\b|(?<![\d/])24/7(?![\d/])"
+    r"|\b(?:a)?round[- ]the[- ]clock\b",
+    re.I,
+)
+_CLOCK_HINT = re.compile(r"24|clock|twenty-four", re.I)
+
+
 def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """(norm, key, numbers, dates) of folded text (see the module docstring)."""
     dates: list[str] = []
@@ -353,6 +362,8 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
         return f" {prefix}\x00D{len(dates) - 1}\x00 "
 
     work = text.replace("\x00", " ")
+    if _CLOCK_HINT.search(work):  # before dates: "24/7" is no day and month
+        work = _ROUND_THE_CLOCK.sub(" around the clock ", work)
     if _MONTH_HINT.search(work):
         work = _expand_ranges(work)
     pattern = date_pattern(work)

@@ -170,12 +170,14 @@ def test_role_changes(old: str, new: str, changed: list[dict]) -> None:
         ("He fought participants in the conflict in the Syrian Arab Republic.",
          "He fought participants in the conflict in Syria."),
         ("Talks were held in the Islamic Republic of Iran.", "Talks were held in Iran."),
+        ("The Kremiln said no decision had been made.", "The Kremlin said no decision had been "
+         "made."),
     ],
     ids=[
         "there-for-a-place", "pronoun-for-a-person", "source-written-fully",
         "source-qualified", "transliteration", "transliteration-vowel", "seat-for-capital",
         "weekday-given-as-its-date", "date-given-as-its-weekday", "formal-state-name",
-        "formal-state-name-of",
+        "formal-state-name-of", "source-name-respelt",
     ],
 )  # fmt: skip
 def test_rewording_is_no_detail_change(old: str, new: str) -> None:
@@ -506,3 +508,11 @@ def test_source_replaced_against_baseline(base: str, claim: str, expected: list[
 )  # fmt: skip
 def test_a_negation_carried_by_a_word_is_no_flip(old: str, new: str, flipped: bool) -> None:
     assert polarity_flipped(make_claim(old), make_claim(new)) is flipped
+
+
+def test_a_nationality_adjective_replaces_no_name() -> None:
+    # against the baseline (replaced names only): "Russian support" is no new name for
+    # "Putin's backing"
+    old = make_claim("Putin's backing allowed Assad to maintain power for over a decade.")
+    new = make_claim("Russian support kept Assad in power for more than a decade.")
+    assert detail_changes(old, new, replace_only=True) == []

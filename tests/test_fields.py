@@ -46,6 +46,7 @@ def test_entities(sentence: str, entities: set[str]) -> None:
         ("The road will reopen soon, said a local official, Omar Haddad.", "Omar Haddad"),
         ("The road will reopen soon, said the governor on Monday.", "governor"),
         ("Omar Haddad, the governor, said the talks continued.", "governor"),
+        ("Russia's Defence Ministry did not comment on the reports.", None),
     ],
     ids=[
         "according-to",
@@ -60,6 +61,7 @@ def test_entities(sentence: str, entities: set[str]) -> None:
         "inverted-tag-appositive",
         "inverted-tag-title",
         "appositive-before-clause",
+        "reports-after-a-determiner-is-a-noun",
     ],
 )
 def test_attribution(sentence: str, attribution: str | None) -> None:

@@ -40,6 +40,8 @@ class _Norm:
         ("The first aid flight landed on 12/12.", "The first aid flight landed on December 12."),
         ("It happened on 24/12/2024.", "It happened on December 24, 2024."),
         ("It was unclear whether he left.", "It was not clear whether he left."),
+        ("Staff worked 24 hours a day.", "Staff worked around the clock."),
+        ("Staff worked 24/7.", "Staff worked round-the-clock."),
     ],
     ids=[
         "curly-quotes",
@@ -62,6 +64,8 @@ class _Norm:
         "numeric-date-same-both-ways",
         "numeric-date-day-first",
         "unclear-whether",
+        "hours-a-day-is-around-the-clock",
+        "24-7-is-no-date",
     ],
 )
 def test_norm_equal(a: str, b: str) -> None:
