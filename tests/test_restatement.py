@@ -121,26 +121,22 @@ def test_restated(sentence: str, expected: ChangeType | str | None) -> None:
     assert _restated(sentence) == expected
 
 
-def test_place_replaced_names_both_places() -> None:
-    claim = make_claim(
-        "Assad says that as rebels took Damascus he travelled to a Russian military base "
-        "in Tartus province to oversee military operations."
-    )
-    verdict = check_baseline(claim, INDEX)
+@pytest.mark.parametrize(
+    ("sentence", "old", "new"),
+    [
+        ("Assad says that as rebels took Damascus he travelled to a Russian military base "
+         "in Tartus province to oversee military operations.", "Latakia", "Tartus"),
+        # "Hama" is a known name (the offensive took it), but the U-turn was west of Homs
+        ("Radar tracking then showed the plane making a sudden U-turn near the city of Hama "
+         "before losing altitude rapidly and vanishing from radar screens.", "Homs", "Hama"),
+    ],
+    ids=["a-place-the-baseline-lacks", "a-place-the-baseline-names-elsewhere"],
+)  # fmt: skip
+def test_place_replaced_names_both_places(sentence: str, old: str, new: str) -> None:
+    verdict = check_baseline(make_claim(sentence), INDEX)
     assert verdict.kind is ChangeType.UPDATED
-    assert verdict.changed == [{"kind": "entity", "old": "Latakia", "new": "Tartus"}]
-    assert verdict.baseline is not None and "Latakia" in verdict.baseline.claim.text
-
-
-def test_a_place_the_baseline_names_elsewhere_in_the_place_of_another() -> None:
-    # "Hama" is a known name (the offensive took it), but the U-turn was west of Homs
-    claim = make_claim(
-        "Radar tracking then showed the plane making a sudden U-turn near the city of Hama "
-        "before losing altitude rapidly and vanishing from radar screens."
-    )
-    verdict = check_baseline(claim, INDEX)
-    assert verdict.kind is ChangeType.UPDATED
-    assert verdict.changed == [{"kind": "entity", "old": "Homs", "new": "Hama"}]
+    assert verdict.changed == [{"kind": "entity", "old": old, "new": new}]
+    assert verdict.baseline is not None and old in verdict.baseline.claim.text
 
 
 @pytest.mark.parametrize(
