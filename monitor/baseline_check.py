@@ -48,7 +48,8 @@ lookup) and returns a ``Verdict``. Steps, first conclusive one wins:
 A contradiction found by steps 1-5 is withdrawn when the baseline holds both accounts:
 the claim denies ("rejected reports that he fled as false") what one baseline claim
 affirms ("Assad has fled"), but loosely restates (step 7) another that denies it the same
-way ("denied reports that he fled, calling them false"); see ``_denial_known``.
+way ("denied reports that he fled, calling them false"), or retells it with its
+neighbours when it denies a report; see ``_denial_known``.
 
 Words are compared as concept stems (``monitor.lexicon``: "seized" / "took control of",
 "backing" / "supported"), and names in the baseline's spelling ("Saydnaya" is looked up

@@ -18,7 +18,8 @@ the baseline claims retrieved for it (a bounded number, whatever the baseline's 
 - a negation in it is made by a neighbour about the same words ("does not betray its
   friends" for the baseline's "does not betray its friends in difficult situations");
 - its names stand with what it says about them (``rare_held``: in one neighbour with
-  part of its predicate, or in the two that hold it), so that a known predicate moved
+  part of its predicate, or in the two that hold it; or each in a neighbour with part of
+  it, those together holding the share), so that a known predicate moved
   to another known name ("Jalali and his family have arrived in Moscow", "workers were
   trapped in Lyon") stays new. Unlike ``monitor.restatement``, which lets the story's
   main subjects off, every name is held this way here: the neighbourhood is wide.
