@@ -221,8 +221,8 @@ _DENIAL_VERBS = wordset(
 )
 _CLAUSE_SUBJECTS_AFTER_DENIAL = wordset("that reports claims")
 # "rejected as false", "dismissed as baseless": the verb denies the truth of what follows
-# (the adjective carries that cue); it refuses nothing
-_FALSE_WORDS = wordset("false untrue baseless unfounded groundless fabricated fake bogus")
+# (the adjective, a negative member of "truth", carries that cue); it refuses nothing
+_FALSE_WORDS = _ANTONYMS["truth"][1]
 
 
 def _gerund(tok: str) -> bool:

@@ -114,12 +114,10 @@ def _support(
     mine_window = " ".join(mine_toks[c_lo:c_hi])
     their_window = " ".join(toks[scope_start(toks, lo) : hi])
     states = polarity_cues(mine_window).effective()
-    # a flat statement asserts itself: "X denied that P" says the opposite of "P"
-    theirs = {"truth": 1} | polarity_cues(their_window).effective()
-    flipped = (
-        norms_flipped(mine_window, their_window)
-        or any(theirs.get(concept) == -sign for concept, sign in states.items())
-    ) and _flipped_where_said(claim_stems, mine_toks, their_window, shared - names)
+    theirs = {"truth": 1} | polarity_cues(their_window).effective()  # see ``_opposite``
+    flipped = _opposite(mine_window, their_window) and _flipped_where_said(
+        claim_stems, mine_toks, their_window, shared - names
+    )
     agreed = frozenset(
         c
         for c, sign in states.items()
@@ -136,6 +134,16 @@ def _support(
     )
 
 
+def _opposite(mine: str, theirs: str) -> bool:
+    """Window ``mine`` of the sentence says the opposite of window ``theirs`` of a baseline
+    claim: polarity flipped, or a state of it asserted the other way there (a flat
+    statement asserts itself: "X denied that P" says the opposite of "P")."""
+    asserted = {"truth": 1} | polarity_cues(theirs).effective()
+    return norms_flipped(mine, theirs) or any(
+        asserted.get(concept) == -sign for concept, sign in polarity_cues(mine).effective().items()
+    )
+
+
 def _flipped_where_said(
     claim_stems: list[str], mine_toks: list[str], their_window: str, said: AbstractSet[str]
 ) -> bool:
@@ -147,11 +155,7 @@ def _flipped_where_said(
     if len(said) < UNION_SHARED:
         return True
     c_lo, c_hi = window(claim_stems, said)
-    mine = " ".join(mine_toks[scope_start(mine_toks, c_lo) : c_hi])
-    theirs = {"truth": 1} | polarity_cues(their_window).effective()
-    return norms_flipped(mine, their_window) or any(
-        theirs.get(concept) == -sign for concept, sign in polarity_cues(mine).effective().items()
-    )
+    return _opposite(" ".join(mine_toks[scope_start(mine_toks, c_lo) : c_hi]), their_window)
 
 
 def _answered(support: _Support, chosen: Sequence[_Support], claim: Claim) -> bool:
@@ -174,10 +178,7 @@ def _answered(support: _Support, chosen: Sequence[_Support], claim: Claim) -> bo
         ):
             return False
     rest = " ".join(t for i, t in enumerate(toks[lo:hi], lo) if i not in negators)
-    theirs = {"truth": 1} | polarity_cues(support.window).effective()
-    return not norms_flipped(rest, support.window) and not any(
-        theirs.get(concept) == -sign for concept, sign in polarity_cues(rest).effective().items()
-    )
+    return not _opposite(rest, support.window)
 
 
 def _renamed(support: _Support, claim: Claim) -> bool:
