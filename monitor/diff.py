@@ -17,6 +17,9 @@
 2. current claims left over (all of them on first sight) are checked against the
    baseline by ``monitor.baseline_check``: held -> nothing; else ``contradicted_claim``,
    ``updated_claim`` (``baseline_claim`` set, ``previous_claim`` None) or ``new_claim``.
+   On first sight a sentence of rumour, doubt or signposting that gives no figure,
+   date or source and names only the story's own subjects is framing ("Where Assad had
+   gone was at first unclear."), not a new claim (``framing``).
 3. previous claims left over -> ``retracted_claim``.
 
 The sentences of one quotation that spans sentences ('"A. B," said X') are reported as
@@ -43,9 +46,14 @@ from monitor.align import (
 )
 from monitor.baseline import BaselineIndex, concept_set, content_tokens
 from monitor.baseline_check import BASELINE_THRESHOLD, check_baseline
+from monitor.claims import entity_words
 from monitor.compare import denial_added, detail_changes, polarity_flipped
+from monitor.containment import HELD
+from monitor.lexicon import stem
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
+from monitor.restatement import TOPIC_SHARE
 from monitor.sentences import quote_open
+from monitor.stopwords import wordset
 
 __all__ = [
     "ALIGN_THRESHOLD",
@@ -298,6 +306,36 @@ def _joined(run: Sequence[Claim]) -> Claim:
     return replace(run[0], text=" ".join(c.text for c in run))
 
 
+# words of conjecture: what was rumoured, unclear or open, not what happened
+_CONJECTURE = frozenset(
+    map(
+        stem,
+        wordset(
+            "rumor speculation speculate theory theories question unclear unknown "
+            "uncertain uncertainty mystery confusion doubt appear seem depend"
+        ),
+    )
+)
+
+
+def framing(claim: Claim, baseline: BaselineIndex) -> bool:
+    """The claim frames the story instead of stating a fact an editor could check: it
+    signposts ("Here is what we know ...") or speaks of rumour, doubt or open questions
+    ("Those theories were eventually put to rest.", "Where Assad had gone was at first
+    unclear."), and it gives no number, date or source and names only the story's own
+    subjects (each named by at least ``TOPIC_SHARE`` of the baseline's claims). "The new
+    authorities have requested the extradition of Assad" states something new. Without a
+    baseline there is no story to frame: nothing is framing."""
+    if not len(baseline) or claim.numbers or claim.dates or claim.attribution:
+        return False
+    if not all(
+        baseline.name_share(stem(w)) >= TOPIC_SHARE for w in entity_words(claim.entities)
+    ):
+        return False
+    words = claim.key.split()
+    return words[:1] == ["here"] or not _CONJECTURE.isdisjoint(map(stem, words))
+
+
 def diff_claims(
     previous: Sequence[Claim] | None,
     current: Sequence[Claim],
@@ -357,6 +395,13 @@ def diff_claims(
 
     for run in _quotes(leftover_cur):
         verdicts = [check_baseline(c, baseline) for c in run]
+        if previous is None:
+            # an article seen for the first time frames the story in its own words: only
+            # a new statement with something to check in it is news
+            verdicts = [
+                HELD if v.kind is ChangeType.NEW and framing(c, baseline) else v
+                for c, v in zip(run, verdicts, strict=True)
+            ]
         if len(run) > 1 and all(v.kind is ChangeType.NEW for v in verdicts):
             # a new quotation is one new statement
             emit(run[0].position, _change(ChangeType.NEW, _joined(run), now))

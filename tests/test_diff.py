@@ -262,6 +262,38 @@ def test_baseline_polarity_flip_on_first_sight() -> None:
     assert changes[0].baseline_claim == "\u201cRussia did not participate in these negotiations."
 
 
+@pytest.mark.parametrize(
+    ("sentence", "first_sight"),
+    [
+        ("Where Assad had gone was at first unclear.", None),
+        ("Those theories were eventually put to rest.", None),
+        ("Here is what we know about the fall of Bashar al-Assad.", None),
+        (
+            "The new authorities in Damascus have officially requested from Moscow the "
+            "extradition of Bashar al-Assad for a trial in Syria.",
+            ChangeType.NEW,
+        ),
+        (
+            "For several hours there were rumours that Maher al-Assad had fled to Iraq.",
+            ChangeType.NEW,
+        ),
+        ("Speculation grew that 300 soldiers had deserted.", ChangeType.NEW),
+    ],
+    ids=["unclear", "theories", "signpost", "no-conjecture", "rare-name", "number"],
+)
+def test_framing_is_no_news_on_first_sight(sentence: str, first_sight: ChangeType | None) -> None:
+    """On first sight a sentence of rumour or doubt that anchors nothing is framing; the
+    same sentence added to a known article is still new."""
+    index = _seed_index()
+    claim = make_claim(sentence)
+    assert [c.type for c in diff_claims(None, [claim], index, now=NOW)] == (
+        [first_sight] if first_sight else []
+    )
+    previous = split_claims(_seed("004"))
+    current = [*previous, make_claim(sentence, len(previous))]
+    assert [c.type for c in diff_claims(previous, current, index, now=NOW)] == [ChangeType.NEW]
+
+
 def test_baseline_changed_detail_is_update() -> None:
     claim = make_claim(
         "Since 2015, Russia has maintained three military bases on Syrian soil, "
