@@ -87,9 +87,11 @@ def combine(parts: Sequence[Claim]) -> Claim:
     return make_claim(" ".join(p.text for p in parts), parts[0].position)
 
 
-def _skeleton(claim: Claim) -> str:
-    """Content words without polarity cues, concept-stemmed, sorted."""
-    return " ".join(sorted(claim_stems(claim, polarity_cues(claim.norm).cue_words)))
+def _skeleton(claim: Claim, drop: Iterable[str] = ()) -> str:
+    """Content words without polarity cues (and the words ``drop``), concept-stemmed,
+    sorted."""
+    cues = polarity_cues(claim.norm).cue_words
+    return " ".join(sorted(claim_stems(claim, {*cues, *drop})))
 
 
 def _masked(claim: Claim, words: set[str], mask: str) -> tuple[str, int]:
@@ -325,11 +327,21 @@ def _paraphrase(a: Claim, b: Claim) -> bool:
     """Same details and polarity, skeletons at least ``SLOT_THRESHOLD`` alike, and
     ``SLOT_SHARE`` of the content stems besides names and sources in common (the same
     names saying something else share the names only)."""
-    if polarity_flipped(a, b) or denial_added(a, b) or detail_changes(a, b):
-        return False
-    sa, sb = _skeleton(a), _skeleton(b)
-    if not (sa and sb) or fuzz.token_sort_ratio(sa, sb) < SLOT_THRESHOLD:
+    return not detail_changes(a, b) and worded_alike(a, b, SLOT_THRESHOLD, SLOT_SHARE)
+
+
+def worded_alike(a: Claim, b: Claim, threshold: float, share: float) -> bool:
+    """Same polarity, skeletons at least ``threshold`` alike (token sort ratio) and
+    ``share`` (Dice) of the content stems besides names and sources in common. Details
+    (numbers, dates, names, source) are the caller's to compare."""
+    if polarity_flipped(a, b) or denial_added(a, b):
         return False
     names = entity_words(a.entities) | entity_words(b.entities) | source_words(a) | source_words(b)
+    # a source only one side gives is a detail of who said it, not the wording of what
+    # it says ("according to two former officials" / "they said")
+    unshared = source_words(a) ^ source_words(b)
+    sa, sb = _skeleton(a, unshared), _skeleton(b, unshared)
+    if not (sa and sb) or fuzz.token_sort_ratio(sa, sb) < threshold:
+        return False
     wa, wb = claim_stems(a, names), claim_stems(b, names)
-    return bool(wa and wb) and 2 * len(wa & wb) >= SLOT_SHARE * (len(wa) + len(wb))
+    return bool(wa and wb) and 2 * len(wa & wb) >= share * (len(wa) + len(wb))

@@ -13,7 +13,9 @@
    for the statement, is no change. A split reports the part that carries the change.
    Claims still left over that stand in the same place of the article (a kept
    neighbour) with the same details, polarity and most content words are a copy edit
-   (``same_slot_paraphrases``): nothing.
+   (``same_slot_paraphrases``): nothing. So is a pair anywhere in the article worded
+   alike with no detail changed (``moved_paraphrases``): a sentence moved to another
+   paragraph and reworded there.
 2. current claims left over (all of them on first sight) are checked against the
    baseline by ``monitor.baseline_check``: held -> nothing; else ``contradicted_claim``,
    ``updated_claim`` (``baseline_claim`` set, ``previous_claim`` None) or ``new_claim``.
@@ -31,7 +33,6 @@ previous version's position), ties in input order.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -46,14 +47,12 @@ from monitor.align import (
 )
 from monitor.baseline import BaselineIndex, concept_set, content_tokens
 from monitor.baseline_check import BASELINE_THRESHOLD, check_baseline
-from monitor.claims import entity_words
 from monitor.compare import denial_added, detail_changes, polarity_flipped
 from monitor.containment import HELD
-from monitor.lexicon import stem
 from monitor.models import BaselineClaim, Change, ChangeType, Claim
-from monitor.restatement import TOPIC_SHARE
+from monitor.moved import holds, moved_paraphrases, stated_nearby
+from monitor.restatement import framing
 from monitor.sentences import quote_open
-from monitor.stopwords import wordset
 
 __all__ = [
     "ALIGN_THRESHOLD",
@@ -85,40 +84,6 @@ def _change(
     )
 
 
-def _holds(claim: Claim, change: dict) -> bool:
-    """``claim`` carries the new value of a detail change."""
-    new = change["new"]
-    if new is None:
-        return False
-    return {
-        "number": lambda: new in claim.numbers,
-        "date": lambda: new in claim.dates,
-        "entity": lambda: new in claim.entities,
-        "source": lambda: claim.attribution == new,
-        "role": lambda: new.split()[-1] in claim.norm.split(),
-    }.get(change["kind"], lambda: False)()
-
-
-NEIGHBOURS = 2  # sentences either side where a moved or resolved detail is looked for
-
-
-def _stated_nearby(value: object, kind: str, claims: Sequence[Claim], at: Sequence[Claim]) -> bool:
-    """A sentence of ``claims`` within NEIGHBOURS of the sentences ``at`` (not one of
-    them) states the detail ``value`` of ``kind``."""
-    lo = max(0, min(c.position for c in at) - NEIGHBOURS)
-    hi = max(c.position for c in at) + NEIGHBOURS
-    own = {id(c) for c in at}
-    probe = {"kind": kind, "new": value}
-    # a person named in full in one sentence is "Assad" in the next
-    words = re.findall(r"[a-z0-9]+", str(value).lower())
-    head = words[-1] if words and kind in ("entity", "source") else None
-    return any(
-        _holds(c, probe) or (head is not None and head in c.norm.split())
-        for c in claims
-        if lo <= c.position <= hi and id(c) not in own
-    )
-
-
 def _description(value: object) -> bool:
     """A source or person given by description, not name: "Syria's former president",
     "the ministry" (every word lowercase but a possessive place)."""
@@ -133,16 +98,16 @@ def _resolved(
     sentence: the edit resolved a reference or moved the detail ("Its intervention that
     year" -> "Russia's intervention in 2015" after "... since 2015."), no fact changed."""
     if change["old"] is None:
-        return _stated_nearby(change["new"], change["kind"], before, group.old)
+        return stated_nearby(change["new"], change["kind"], before, group.old)
     if change["new"] is None:
-        return _stated_nearby(change["old"], change["kind"], after, group.new)
+        return stated_nearby(change["old"], change["kind"], after, group.new)
     if change["kind"] in ("entity", "source"):
         # "Syria's former president said" -> "Bashar al-Assad said" where the article
         # names him nearby: the reference was resolved (and the same the other way)
         if _description(change["old"]):
-            return _stated_nearby(change["new"], change["kind"], before, group.old)
+            return stated_nearby(change["new"], change["kind"], before, group.old)
         if _description(change["new"]):
-            return _stated_nearby(change["old"], change["kind"], after, group.new)
+            return stated_nearby(change["old"], change["kind"], after, group.new)
     return False
 
 
@@ -172,7 +137,7 @@ def _classify(
         # a detail added that the baseline already gives for this statement
         # ("a Kremlin source said" -> "... told TASS"): the article caught up, no news
         return None
-    part = next((c for c in group.new if any(_holds(c, ch) for ch in changed)), group.new[0])
+    part = next((c for c in group.new if any(holds(c, ch) for ch in changed)), group.new[0])
     details = {"changed": changed}
     return part, _change(ChangeType.UPDATED, part, now, previous=previous, details=details)
 
@@ -306,36 +271,6 @@ def _joined(run: Sequence[Claim]) -> Claim:
     return replace(run[0], text=" ".join(c.text for c in run))
 
 
-# words of conjecture: what was rumoured, unclear or open, not what happened
-_CONJECTURE = frozenset(
-    map(
-        stem,
-        wordset(
-            "rumor speculation speculate theory theories question unclear unknown "
-            "uncertain uncertainty mystery confusion doubt appear seem depend"
-        ),
-    )
-)
-
-
-def framing(claim: Claim, baseline: BaselineIndex) -> bool:
-    """The claim frames the story instead of stating a fact an editor could check: it
-    signposts ("Here is what we know ...") or speaks of rumour, doubt or open questions
-    ("Those theories were eventually put to rest.", "Where Assad had gone was at first
-    unclear."), and it gives no number, date or source and names only the story's own
-    subjects (each named by at least ``TOPIC_SHARE`` of the baseline's claims). "The new
-    authorities have requested the extradition of Assad" states something new. Without a
-    baseline there is no story to frame: nothing is framing."""
-    if not len(baseline) or claim.numbers or claim.dates or claim.attribution:
-        return False
-    if not all(
-        baseline.name_share(stem(w)) >= TOPIC_SHARE for w in entity_words(claim.entities)
-    ):
-        return False
-    words = claim.key.split()
-    return words[:1] == ["here"] or not _CONJECTURE.isdisjoint(map(stem, words))
-
-
 def diff_claims(
     previous: Sequence[Claim] | None,
     current: Sequence[Claim],
@@ -380,6 +315,11 @@ def diff_claims(
         leftover_prev = [p for p in leftover_prev if id(p) not in paired]
         # a copy edit in the same place, with the same details, is no change
         for p, c in same_slot_paraphrases(previous, current, leftover_prev, leftover_cur, kept):
+            paired.update((id(p), id(c)))
+        leftover_cur = [c for c in leftover_cur if id(c) not in paired]
+        leftover_prev = [p for p in leftover_prev if id(p) not in paired]
+        # ... and so is one moved into another paragraph and reworded there
+        for p, c in moved_paraphrases(previous, current, leftover_prev, leftover_cur):
             paired.update((id(p), id(c)))
         leftover_cur = [c for c in leftover_cur if id(c) not in paired]
         leftover_prev = [p for p in leftover_prev if id(p) not in paired]

@@ -257,6 +257,18 @@ def country_of(name: str) -> str:
     return CAPITALS.get(n) or SEATS.get(n) or _state_name(n) or n
 
 
+def country_word(word: str) -> str:
+    """The country one word stands for: a capital's ("moscow" -> "russia") or a
+    nationality adjective's ("russian" -> "russia", "iranian" -> "iran"); any other word
+    lowercased as it is."""
+    w = word.lower()
+    if w in DEMONYMS:
+        return DEMONYMS[w]
+    if w.endswith("ian"):
+        return w[:-1]  # "syrian" -> "syria"
+    return country_of(w)
+
+
 # Words of a state's formal name: "Syrian Arab Republic", "Russian Federation", "Islamic
 # Republic of Iran" are the country they name
 _STATE_FORMS = frozenset({"republic", "federation", "kingdom", "sultanate", "emirate"})

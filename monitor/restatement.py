@@ -43,10 +43,11 @@ from monitor.lexicon import concept_stems, implied_stems, joined_stems, stem
 from monitor.models import BaselineClaim, ChangeType, Claim
 from monitor.names import acronym_of_any
 from monitor.polarity import NEGATORS, clauses
-from monitor.stopwords import STOPWORDS
+from monitor.stopwords import STOPWORDS, wordset
 
 __all__ = [
-    "by_acronym", "held_stems", "predicate", "rare_held", "report_dates", "restated",
+    "by_acronym", "framing", "held_stems", "predicate", "rare_held", "report_dates",
+    "restated",
 ]
 
 RESTATE_MIN_STEMS = 4
@@ -297,3 +298,33 @@ def _placed(entity: str, text: str) -> bool:
     """``entity`` stands where a place does in ``text`` (after "in", "to", ...)."""
     at = text.find(entity)
     return at > 0 and _LOCATIVE.search(text[:at]) is not None
+
+
+# words of conjecture: what was rumoured, unclear or open, not what happened
+_CONJECTURE = frozenset(
+    map(
+        stem,
+        wordset(
+            "rumor speculation speculate theory theories question unclear unknown "
+            "uncertain uncertainty mystery confusion doubt appear seem depend"
+        ),
+    )
+)
+
+
+def framing(claim: Claim, baseline: BaselineIndex) -> bool:
+    """The claim frames the story instead of stating a fact an editor could check: it
+    signposts ("Here is what we know ...") or speaks of rumour, doubt or open questions
+    ("Those theories were eventually put to rest.", "Where Assad had gone was at first
+    unclear."), and it gives no number, date or source and names only the story's own
+    subjects (each named by at least ``TOPIC_SHARE`` of the baseline's claims). "The new
+    authorities have requested the extradition of Assad" states something new. Without a
+    baseline there is no story to frame: nothing is framing."""
+    if not len(baseline) or claim.numbers or claim.dates or claim.attribution:
+        return False
+    if not all(
+        baseline.name_share(stem(w)) >= TOPIC_SHARE for w in entity_words(claim.entities)
+    ):
+        return False
+    words = claim.key.split()
+    return words[:1] == ["here"] or not _CONJECTURE.isdisjoint(map(stem, words))

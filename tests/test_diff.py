@@ -419,6 +419,62 @@ _FILLER = [
             # the old sentence said more than its restatement: that part is dropped
             [ChangeType.RETRACTED],
         ),
+        (
+            [
+                "The former officials said commanders learned of the departure late.",
+                "Several members of his inner circle had already left the country by then, "
+                "according to two former officials.",
+                *_FILLER,
+            ],
+            [
+                "The former officials said commanders learned of the departure late.",
+                *_FILLER,
+                "By that point, they said, several people from his inner circle had already "
+                "fled abroad.",
+            ],
+            [],
+        ),
+        (
+            [
+                "Peskov also said it was premature to discuss the future of Russia's bases "
+                "in Syria.",
+                *_FILLER,
+                "Moscow wants to keep the bases.",
+            ],
+            [
+                *_FILLER,
+                "Moscow wants to keep the bases.",
+                "Peskov told reporters on Monday that it was too early to discuss what would "
+                "happen to the bases.",
+            ],
+            [],
+        ),
+        (
+            [
+                "Several members of his inner circle had already left the country by then, "
+                "according to two former officials.",
+                *_FILLER,
+            ],
+            [
+                *_FILLER,
+                "By that point, they said, 12 people from his inner circle had already fled "
+                "abroad.",
+            ],
+            [ChangeType.NEW, ChangeType.RETRACTED],
+        ),
+        (
+            [
+                "Several members of his inner circle had already left the country by then, "
+                "according to two former officials.",
+                *_FILLER,
+            ],
+            [
+                *_FILLER,
+                "By that point, they said, several people from his inner circle had not yet "
+                "left the country.",
+            ],
+            [ChangeType.NEW, ChangeType.RETRACTED],
+        ),
     ],
     ids=[
         "moved-into-another-sentence",
@@ -426,6 +482,10 @@ _FILLER = [
         "reworded-elsewhere",
         "restated-with-fewer-words",
         "restated-with-a-clause-dropped",
+        "moved-reworded-source-dropped",
+        "moved-reworded-report-date-added",
+        "moved-reworded-number-changed",
+        "moved-reworded-turned",
     ],
 )
 def test_a_statement_the_other_version_still_states(

@@ -9,6 +9,7 @@ from monitor.lexicon import (
     concept_stems,
     content_stems,
     country_of,
+    country_word,
     implied_stems,
     joined_stems,
     lemma,
@@ -265,3 +266,19 @@ def test_touch_down_is_arrive() -> None:
 )  # fmt: skip
 def test_country_of_formal_state_names(name: str, country: str) -> None:
     assert country_of(name) == country
+
+
+@pytest.mark.parametrize(
+    ("word", "country"),
+    [
+        ("Russian", "russia"),
+        ("syrian", "syria"),
+        ("Iranian", "iran"),
+        ("moscow", "russia"),
+        ("Russia", "russia"),
+        ("bases", "bases"),
+    ],
+    ids=["ian-adjective", "lowercase-adjective", "listed-demonym", "capital", "country", "other"],
+)
+def test_country_word(word: str, country: str) -> None:
+    assert country_word(word) == country
