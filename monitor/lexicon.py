@@ -169,10 +169,11 @@ _CLASSES: dict[str, str] = {
     "COOPERATE": "cooperate cooperation collaborate collaboration work_with",
     "PREVIOUS": "former formerly previous previously",
     "CAUSE": "cause spark prompt trigger provoke fuel",
+    "ABOARD": "aboard board",
     # how a statement is framed, not what it states: speech acts, hedges and evidence
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "
-    "suggest claim believe think expect appear seem likely probably possibly perhaps "
+    "suggest claim believe think expect appear seem likely probably possibly perhaps circulate "
     "evidence indication proof quote cite clear unclear certain uncertain make_clear view",
 }
 

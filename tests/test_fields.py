@@ -172,10 +172,12 @@ def test_speaker_resumed(sentence: str, resumed: bool) -> None:
         ("Specialists said the crew was safe.", set()),
         ("Days later the statement appeared.", set()),
         ("Sanders said the crew was safe.", {"Sanders"}),
+        ("Rumours had circulated about Assad.", {"Assad"}),
     ],
     ids=[
         "institution-for-the", "institution-of-the", "no-link-after-a-place",
         "participle-after-a-name", "plural-noun-opener", "time-word-opener", "surname-opener",
+        "british-plural-opener",
     ],
 )  # fmt: skip
 def test_entities_of_institutions_and_openers(sentence: str, entities: set[str]) -> None:

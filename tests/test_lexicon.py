@@ -193,10 +193,12 @@ def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
         (["losing", "height", "quickly"], 0, "descend"),
         (["it", "cut", "ties", "with", "al", "qaeda"], 1, "severed"),
         (["hts", "broke", "with", "al", "qaeda"], 1, "severed"),
+        (["he", "was", "on", "board", "a", "plane"], 3, "aboard"),
+        (["rumours", "had", "circulated", "that"], 2, "suggested"),
     ],
     ids=[
         "headed-by", "take-off", "take-place", "maintain-with-object", "work-with",
-        "lose-altitude", "lose-height", "cut-ties", "break-with",
+        "lose-altitude", "lose-height", "cut-ties", "break-with", "on-board", "circulate",
     ],
 )
 def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:
