@@ -324,7 +324,8 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
     "left behind", "left him unable", "left thousands homeless", "remained in power",
     "questions remain", "remains unstable", "were left under" (a passive), "is living in";
     "fell" and "dropped" said of no quantity ("the capital fell", "dropped off radar",
-    "fell 8 days ago"); "closed in on" (approached); "stopped short of" (did not).
+    "fell 8 days ago"); "closed in on" (approached); "stopped short of" (did not);
+    "should not be allowed" (a modal's ought, as "should not have").
     """
     tok = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
@@ -349,9 +350,23 @@ def _not_a_cue(toks: list[str], i: int) -> bool:
         return True  # "the buildings were left under X's supervision": nobody departed
     if tok in _TREND_WORDS and not _of_quantity(toks, i):
         return True
+    if tok in _PERMITTED and _ought_not_be(toks, i):
+        return True  # "must not be allowed a role": what must not be, not a ban stated
     if _lemma(tok) in _STAY_LEMMAS and nxt not in _PLACE_AFTER_STAY:
         return True
     return nxt == "in" and bool(after) and after[0] in _POSITIONS
+
+
+_PERMITTED = wordset("allowed permitted")
+_OUGHT = wordset("should must")
+_OUGHT_NOT = wordset("cannot shouldnt mustnt")
+
+
+def _ought_not_be(toks: list[str], i: int) -> bool:
+    """"should not be" / "must not be" / "cannot be" just before ``toks[i]``."""
+    if i < 2 or toks[i - 1] != "be":
+        return False
+    return toks[i - 2] in _OUGHT_NOT or (i >= 3 and toks[i - 2] == "not" and toks[i - 3] in _OUGHT)
 
 
 # "where the community lives", "lost their lives": residence or a noun, not survival

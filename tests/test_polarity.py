@@ -75,10 +75,14 @@ def test_bare_forms_that_are_nouns_are_not_cues(norm: str) -> None:
         "the ousted president is living in moscow",
         "the buildings were left under the supervision of the prime minister",
         "his first statement since the capital was lost",
+        "russia and iran should not be allowed a role",
+        "moscow must not be allowed any part",
+        "tehran cannot be allowed a say",
     ],
     ids=[
         "losing-altitude", "lost-height", "lives-is-residence", "two-word-verb",
-        "living-in-a-place", "passive-left", "a-place-was-lost",
+        "living-in-a-place", "passive-left", "a-place-was-lost", "should-not-be-allowed",
+        "must-not-be-allowed", "cannot-be-allowed",
     ],
 )
 def test_words_that_state_no_polar_concept_there(norm: str) -> None:
