@@ -12,7 +12,8 @@ the baseline claims retrieved for it (a bounded number, whatever the baseline's 
 
 - every content stem of it is in a neighbour (as a concept, an implied stem, or a
   compound written as two words), but one in ``UNKNOWN_PER`` (a long sentence may use one
-  word of its own), and every name, number and date (but the day its source spoke);
+  word of its own; light words such as "make", "go" or "much" need no neighbour), and
+  every name, number and date (but the day its source spoke);
 - every state it asserts ("left", "killed", "confirmed") is asserted by a neighbour that
   shares its subject matter (``STATE_SHARE`` of the claim's stems), with the same sign;
 - a negation in it is made by a neighbour about the same words ("does not betray its
@@ -46,12 +47,26 @@ from monitor.restatement import (
     rare_held,
     report_dates,
 )
+from monitor.stopwords import wordset
 
 __all__ = ["NEGATED_REACH", "negated_stems", "retold"]
 
 UNKNOWN_PER = 10  # one word no neighbour has is let pass in a sentence of this many stems
 STATE_SHARE = 0.25  # of the claim's stems a neighbour asserting one of its states shares
 NEGATED_REACH = 3  # content words after a baseline claim's negator that it may govern
+
+
+# light verbs and nouns: the words a retelling's grammar needs ("made a U-turn", "where
+# he had gone", "for much of the day"), not a thing it tells
+_LIGHT = frozenset(
+    map(
+        stem,
+        wordset(
+            "make made go gone went come came put get got take took give gave know known "
+            "day much many way thing time part lot"
+        ),
+    )
+)
 
 
 def negated_stems(claim: Claim, reach: int = 1, *, cues: bool = False) -> set[str]:
@@ -80,7 +95,7 @@ def retold(claim: Claim, cands: Sequence[tuple[BaselineClaim, float]]) -> Verdic
     spelled = by_acronym(claim, others)
     frame = {stem(w) for w in reporting_frame(claim)}
     names = {stem(w) for w in entity_words(claim.entities)} - frame
-    missing = mine - set().union(*held) - spelled
+    missing = mine - set().union(*held) - spelled - _LIGHT
     if missing & names or len(missing) > len(mine) // UNKNOWN_PER:
         return None
     if not set(claim.numbers) <= {n for other in others for n in other.numbers}:

@@ -69,6 +69,20 @@ def test_anything_the_neighbourhood_lacks_is_news(sentence: str) -> None:
     assert not _retold(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Assad's whereabouts had been unclear for much of Sunday.",
+        "The statement suggested that Assad was alive and well, after a day of conflicting "
+        "reports about his fate.",
+    ],
+    ids=["much-of", "a-day-of"],
+)
+def test_light_words_are_no_news(sentence: str) -> None:
+    # "much", "day": words the sentence's grammar needs, not things it tells
+    assert _retold(sentence)
+
+
 def test_a_negation_a_neighbour_makes_is_held() -> None:
     # the seed: 'Russia "does not betray its friends in difficult situations"'
     assert _retold(
