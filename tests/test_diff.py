@@ -265,9 +265,9 @@ def test_baseline_polarity_flip_on_first_sight() -> None:
 @pytest.mark.parametrize(
     ("sentence", "first_sight"),
     [
-        ("Where Assad had gone was at first unclear.", None),
+        ("Where Assad's brother had gone was at first unclear.", None),
         ("Those theories were eventually put to rest.", None),
-        ("Here is what we know about the fall of Bashar al-Assad.", None),
+        ("Here is what we know about the new cabinet.", None),
         (
             "The new authorities in Damascus have officially requested from Moscow the "
             "extradition of Bashar al-Assad for a trial in Syria.",
