@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from monitor.claims import entity_words, make_claim, polarity_cues, split_sentences
 from monitor.fields import DEMONYM_ENDINGS, TITLE_WORDS, addressees
-from monitor.lexicon import CAPITALS, DEMONYMS, country_of, stem
+from monitor.lexicon import CAPITALS, COUNTRIES, DEMONYMS, country_of, stem
 from monitor.models import Claim
 from monitor.names import (
     acronym_of_any,
@@ -487,7 +487,7 @@ def _entity_changes(old: Claim, new: Claim, replace_only: bool) -> list[dict]:
     # seat of government for its country ("the Kremlin" -> "Moscow") are no change
     for o in list(old_ents):
         for n in new_ents:
-            if same_name(o, n) or country_of(o) == country_of(n):
+            if same_name(o, n) or country_of(o) == country_of(n) or _government(o, old, n, new):
                 old_ents.remove(o)
                 new_ents.remove(n)
                 break
@@ -521,6 +521,30 @@ def _entity_changes(old: Claim, new: Claim, replace_only: bool) -> list[dict]:
             )
         )
     ]
+
+
+def _government(a: str, claim_a: Claim, b: str, claim_b: Claim) -> bool:
+    """One possessor is a state (its country, capital or seat) and the other a person in
+    its place: "Putin's military focus" / "Moscow's military focus" is one government's
+    focus, said by metonymy."""
+    if not (_possessor(a, claim_a) and _possessor(b, claim_b)):
+        return False
+    return (_state(a) and _person(b)) or (_state(b) and _person(a))
+
+
+def _possessor(name: str, claim: Claim) -> bool:
+    return re.search(re.escape(name) + r"['’]s?\b", claim.text) is not None
+
+
+def _state(name: str) -> bool:
+    """A country, or its capital or seat of government."""
+    return country_of(name) in COUNTRIES or country_of(name) != name.lower().removeprefix("the ")
+
+
+def _person(name: str) -> bool:
+    """A name that may be a person's: no place the lexicon knows, no body known by its
+    letters ("EU")."""
+    return not (_state(name) or _place_word(name.lower()) or name.isupper())
 
 
 def _slot_pairs(old_ents: list[str], new_ents: list[str], old: Claim, new: Claim) -> list[dict]:

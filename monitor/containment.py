@@ -57,7 +57,7 @@ __all__ = [
     "window",
 ]
 
-CONTAIN_LIMIT = 24  # baseline candidates checked for containment
+CONTAIN_LIMIT = 32  # baseline candidates checked for containment
 CONTAINMENT = 0.8  # share of the claim's content stems found in a baseline claim
 CONTAIN_MIN_STEMS = 3  # claims with fewer content stems (source words not counted) are
 # too unspecific for containment matching; the polarity cues count here, not in matching

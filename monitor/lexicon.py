@@ -74,6 +74,7 @@ _IRREGULAR_FORMS = """
     arise:arose,arisen awake:awoke,awoken bear:bore,borne beat:beaten bite:bit,bitten
     blow:blew,blown forget:forgot,forgotten ride:rode,ridden shake:shook,shaken
     undertake:undertook,undertaken die:died,dying lie:lied,lying tie:tied,tying show:shown
+    lay:laid
 """
 _IRREGULAR: dict[str, str] = {
     form: base
@@ -157,7 +158,7 @@ _CLASSES: dict[str, str] = {
     "MEANS": "means way method",
     "TRAVEL": "travel fly journey airlift",
     "LEAD": "lead head_by",
-    "SHOW": "show underscore highlight demonstrate illustrate",
+    "SHOW": "show underscore highlight demonstrate illustrate expose reveal lay_bare",
     "DOUBT": "doubt doubtful dubious question skepticism skeptical skeptic uncertainty",
     "CURRENT": "current currently present presently",
     "KEEP": "keep retain preserve hold_on continue",
@@ -207,6 +208,37 @@ _PLACE_WORDS = {
     if word not in _AMBIGUOUS_CAPITALS
 }
 
+# The world's states by their short names (lowercase; "_" joins the words of one): a
+# name that is one is a place, never a person
+COUNTRIES = frozenset(
+    w.replace("_", " ")
+    for w in wordset(
+        """
+    afghanistan albania algeria andorra angola antigua argentina armenia australia
+    austria azerbaijan bahamas bahrain bangladesh barbados belarus belgium belize benin
+    bhutan bolivia bosnia botswana brazil brunei bulgaria burkina_faso burundi cambodia
+    cameroon canada cape_verde chad chile china colombia comoros congo costa_rica
+    croatia cuba cyprus czechia czech_republic denmark djibouti dominica
+    dominican_republic ecuador egypt el_salvador eritrea estonia eswatini ethiopia fiji
+    finland france gabon gambia georgia germany ghana greece grenada guatemala guinea
+    guyana haiti honduras hungary iceland india indonesia iran iraq ireland israel italy
+    ivory_coast jamaica japan jordan kazakhstan kenya kiribati kosovo kuwait kyrgyzstan
+    laos latvia lebanon lesotho liberia libya liechtenstein lithuania luxembourg
+    madagascar malawi malaysia maldives mali malta mauritania mauritius mexico
+    micronesia moldova monaco mongolia montenegro morocco mozambique myanmar namibia
+    nauru nepal netherlands new_zealand nicaragua niger nigeria north_korea
+    north_macedonia norway oman pakistan palau palestine panama paraguay peru
+    philippines poland portugal qatar romania russia rwanda samoa san_marino
+    saudi_arabia senegal serbia seychelles sierra_leone singapore slovakia slovenia
+    somalia south_africa south_korea south_sudan spain sri_lanka sudan suriname sweden
+    switzerland syria taiwan tajikistan tanzania thailand togo tonga trinidad tunisia
+    turkey turkmenistan tuvalu uganda ukraine uae united_arab_emirates britain
+    united_kingdom uk us usa united_states america uruguay uzbekistan vanuatu vatican
+    venezuela vietnam yemen zambia zimbabwe
+    """
+    )
+)
+
 # Seats of government that stand for their countries ("the Kremlin said")
 SEATS: dict[str, str] = {
     "kremlin": "russia", "white house": "us", "elysee": "france",
@@ -226,8 +258,13 @@ CAPITAL_CITIES = frozenset(CAPITALS) | wordset(
 
 def implied_stems(tokens: Iterable[str]) -> frozenset[str]:
     """Stems a sentence states without their word: one that names a capital city also
-    says "capital" ("rebels entered Damascus" / "rebels entered the capital")."""
-    return frozenset({stem("capital")}) if not CAPITAL_CITIES.isdisjoint(tokens) else frozenset()
+    says "capital" ("rebels entered Damascus" / "rebels entered the capital"); a
+    nationality adjective or a capital names its country ("Iranian support" / "Iran")."""
+    tokens = list(tokens)
+    out = {stem(c) for c in map(country_word, tokens) if c in _COUNTRY_NAMES}
+    if not CAPITAL_CITIES.isdisjoint(tokens):
+        out.add(stem("capital"))
+    return frozenset(out)
 
 
 def joined_stems(tokens: Sequence[str], other: Sequence[str]) -> set[str]:
@@ -256,6 +293,9 @@ def country_of(name: str) -> str:
     -> "russia"); other names lowercased as they are."""
     n = name.lower().removeprefix("the ").strip()
     return CAPITALS.get(n) or SEATS.get(n) or _state_name(n) or n
+
+
+_COUNTRY_NAMES = frozenset(CAPITALS.values()) | frozenset(DEMONYMS.values())
 
 
 def country_word(word: str) -> str:

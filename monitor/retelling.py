@@ -63,7 +63,7 @@ _LIGHT = frozenset(
         stem,
         wordset(
             "make made go gone went come came put get got take took give gave know known "
-            "day much many way thing time part lot"
+            "day much many way thing time part lot able"
         ),
     )
 )

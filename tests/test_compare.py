@@ -379,6 +379,32 @@ def test_names_replaced_by_last_word(old: str, new: str, changed: list[dict]) ->
     assert detail_changes(make_claim(old), make_claim(new)) == changed
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        ("Putin's military focus has shifted to Ukraine.",
+         "Moscow's military focus has shifted to Ukraine.", []),
+        ("Putin's backing kept Assad in power.", "The Kremlin's backing kept Assad in power.", []),
+        ("Lavrov's statement was brief.", "Peskov's statement was brief.",
+         [{"kind": "entity", "old": "Lavrov", "new": "Peskov"}]),
+        ("The EU's special envoy is expected.", "The UN's special envoy is expected.",
+         [{"kind": "entity", "old": "EU", "new": "UN"}]),
+        ("The plane flew to Moscow.", "The plane flew to Putin.",
+         [{"kind": "entity", "old": "Moscow", "new": "Putin"}]),
+        ("Iran should have no role in Syria's future.",
+         "Iran should have no role in Lebanon's future.",
+         [{"kind": "entity", "old": "Syria", "new": "Lebanon"}]),
+    ],
+    ids=[
+        "leader-for-capital", "leader-for-seat", "two-people", "two-bodies", "not-possessive",
+        "two-countries",
+    ],
+)  # fmt: skip
+def test_a_state_for_a_person_as_possessor(old: str, new: str, changed: list[dict]) -> None:
+    # "Moscow's focus" for "Putin's focus": one government, named by metonymy
+    assert detail_changes(make_claim(old), make_claim(new)) == changed
+
+
 def test_baseline_names_pair_only_in_the_same_role() -> None:
     old = make_claim("Assad has reportedly fled to Moscow after rebels captured Damascus.")
     new = make_claim("Assad has reportedly left Syria after rebels captured Damascus.")

@@ -195,10 +195,13 @@ def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
         (["hts", "broke", "with", "al", "qaeda"], 1, "severed"),
         (["he", "was", "on", "board", "a", "plane"], 3, "aboard"),
         (["rumours", "had", "circulated", "that"], 2, "suggested"),
+        (["it", "has", "laid", "bare", "the", "limits"], 2, "underscores"),
+        (["exposing", "the", "limits"], 0, "underscores"),
     ],
     ids=[
         "headed-by", "take-off", "take-place", "maintain-with-object", "work-with",
         "lose-altitude", "lose-height", "cut-ties", "break-with", "on-board", "circulate",
+        "lay-bare", "expose",
     ],
 )
 def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:

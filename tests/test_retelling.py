@@ -6,6 +6,7 @@ import pytest
 
 from monitor.baseline_check import check_baseline
 from monitor.claims import make_claim
+from monitor.containment import CONTAIN_LIMIT
 from monitor.models import ChangeType
 from monitor.restatement import restated
 from monitor.retelling import negated_stems, retold
@@ -14,7 +15,7 @@ from tests.test_baseline_check import INDEX
 
 def _retold(sentence: str) -> bool:
     claim = make_claim(sentence)
-    return retold(claim, INDEX.scored_candidates(claim, 24)) is not None
+    return retold(claim, INDEX.scored_candidates(claim, CONTAIN_LIMIT)) is not None
 
 
 @pytest.mark.parametrize(
@@ -75,8 +76,10 @@ def test_anything_the_neighbourhood_lacks_is_news(sentence: str) -> None:
         "Assad's whereabouts had been unclear for much of Sunday.",
         "The statement suggested that Assad was alive and well, after a day of conflicting "
         "reports about his fate.",
+        "Assad and his family were able to arrive in Moscow, where Russia granted them "
+        "asylum.",
     ],
-    ids=["much-of", "a-day-of"],
+    ids=["much-of", "a-day-of", "able-to"],
 )
 def test_light_words_are_no_news(sentence: str) -> None:
     # "much", "day": words the sentence's grammar needs, not things it tells
