@@ -177,10 +177,11 @@ def entities(text: str) -> tuple[str, ...]:
 _PARTICIPLE = re.compile(r"(?<=\w)(?:-[a-z]{3,})+$")
 # Endings of adverbs, participles, abstract nouns and plural nouns of people: a
 # capitalised sentence opener with one of them ("Initially", "Following", "Electricity",
-# "Confirmation", "Specialists", "Migrants", "Investigators", "Rumours") is no name ("-ance"/"-ence"
-# are left out: "France", "Florence"; so is "-ers": "Sanders").
+# "Confirmation", "Questions", "Specialists", "Migrants", "Investigators", "Rumours") is
+# no name ("-ance"/"-ence" are left out: "France", "Florence"; so is "-ers": "Sanders").
 _COMMON_ENDINGS = (
-    "ly", "ing", "ed", "ity", "tion", "sion", "ment", "ness", "ists", "ants", "ors", "ours",
+    "ly", "ing", "ed", "ity", "ities", "tion", "tions", "sion", "sions", "ment", "ments",
+    "ness", "ists", "ants", "ors", "ours",
 )  # fmt: skip
 
 

@@ -173,11 +173,12 @@ def test_speaker_resumed(sentence: str, resumed: bool) -> None:
         ("Days later the statement appeared.", set()),
         ("Sanders said the crew was safe.", {"Sanders"}),
         ("Rumours had circulated about Assad.", {"Assad"}),
+        ("Questions remain over Assad's exit.", {"Assad"}),
     ],
     ids=[
         "institution-for-the", "institution-of-the", "no-link-after-a-place",
         "participle-after-a-name", "plural-noun-opener", "time-word-opener", "surname-opener",
-        "british-plural-opener",
+        "british-plural-opener", "abstract-plural-opener",
     ],
 )  # fmt: skip
 def test_entities_of_institutions_and_openers(sentence: str, entities: set[str]) -> None:
