@@ -55,7 +55,7 @@ FUNCTION_WORDS = wordset(
 REPORTING_WORDS = wordset(
     """
     said says say saying told tell tells according reportedly reported reports report
-    wrote writes write
+    wrote writes write writing
     stated states added adds adding noted notes noting tweeted posted
     """
 )

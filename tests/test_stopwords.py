@@ -39,3 +39,8 @@ def test_time_words_are_not_names() -> None:
 def test_reflexive_pronouns_and_several_are_function_words() -> None:
     # "Assad himself has said ..." states nothing "Assad has said ..." does not
     assert {"himself", "themselves", "itself", "several"} <= FUNCTION_WORDS
+
+
+def test_every_form_of_write_reports() -> None:
+    # "Writing on Telegram, Ulyanov said ..." is the frame of "Ulyanov wrote on Telegram"
+    assert {"wrote", "writes", "write", "writing"} <= REPORTING_WORDS
