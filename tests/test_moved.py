@@ -6,17 +6,8 @@ import pytest
 
 from monitor.claims import make_claim
 from monitor.moved import moved_paraphrases, stated_nearby
-
-FILLER = [
-    "Church leaders said they had been promised that Christmas could be celebrated.",
-    "Al-Sharaa told the delegations that Syria belonged to all its citizens.",
-    "Fighters were ordered to stay away from state institutions.",
-    "Queues formed outside bakeries in the capital on Tuesday morning.",
-]
-
-
-def _claims(sentences: list[str]) -> list:
-    return [make_claim(s, i) for i, s in enumerate(sentences)]
+from tests.test_diff import _FILLER as FILLER
+from tests.test_diff import _claims
 
 
 @pytest.mark.parametrize(
