@@ -261,7 +261,7 @@ def implied_stems(tokens: Iterable[str]) -> frozenset[str]:
     says "capital" ("rebels entered Damascus" / "rebels entered the capital"); a
     nationality adjective or a capital names its country ("Iranian support" / "Iran")."""
     tokens = list(tokens)
-    out = {stem(c) for c in map(country_word, tokens) if c in _COUNTRY_NAMES}
+    out = {_IMPLIED_COUNTRY[t] for t in tokens if t in _IMPLIED_COUNTRY}
     if not CAPITAL_CITIES.isdisjoint(tokens):
         out.add(stem("capital"))
     return frozenset(out)
@@ -296,6 +296,10 @@ def country_of(name: str) -> str:
 
 
 _COUNTRY_NAMES = frozenset(CAPITALS.values()) | frozenset(DEMONYMS.values())
+# The words that name a country of ``_COUNTRY_NAMES`` by ``country_word`` (the country, its
+# capital or seat, its people's adjective), each with the country's stem: looked up once
+# per token on the hot path instead of working ``country_word`` out every time
+_IMPLIED_COUNTRY: dict[str, str] = {}
 
 
 def country_word(word: str) -> str:
@@ -470,3 +474,11 @@ def content_stems(tokens: Sequence[str], drop: Collection[str] = ()) -> list[str
         st if st and len(t) > 1 and t not in STOPWORDS and t not in drop else ""
         for t, st in zip(tokens, concept_stems(tokens), strict=True)
     ]
+
+
+for _word in (
+    {*DEMONYMS, *CAPITALS, *(k for k in SEATS if " " not in k), *_COUNTRY_NAMES}
+    | {c + "n" for c in _COUNTRY_NAMES}
+):
+    if country_word(_word) in _COUNTRY_NAMES:
+        _IMPLIED_COUNTRY[_word] = stem(country_word(_word))
