@@ -4,8 +4,9 @@ Retrieval never scans the whole baseline:
 
 1. exact ``norm`` matches come from a dict;
 2. an inverted index maps content tokens of ``key`` (stopwords and masked numbers/dates
-   dropped) to claim ids. A lookup takes the query's ``MAX_QUERY_TOKENS`` rarest tokens
-   and up to ``MAX_NAME_TOKENS`` of its names besides,
+   dropped), and the lexicon classes of those in one (``monitor.lexicon``), to claim ids.
+   A lookup takes the query's ``MAX_QUERY_TOKENS`` rarest tokens and up to
+   ``MAX_NAME_TOKENS`` of its names besides,
    reads at most ``MAX_POSTINGS`` ids per token (tokens more common than that are only
    used when nothing rarer is available), and ranks the ids by summed IDF-like weight;
 3. only the best ``max(SHORTLIST, 4 * limit)`` ids are scored with rapidfuzz; the
@@ -13,7 +14,10 @@ Retrieval never scans the whole baseline:
    heaviest ids that scored lower (a short claim sharing the rarest words) and up to
    ``KEEP_BY_COVER`` whose content the query holds almost whole, said in other words
    ("Russia did not participate in these negotiations" for "Russia had taken part in the
-   negotiations between Assad and the armed groups").
+   negotiations between Assad and the armed groups"). ``by_class`` looks up, by the
+   classes of the query's words that no baseline claim uses (up to
+   ``MAX_CLASS_TOKENS``), up to ``KEEP_BY_CLASS`` more claims that say them in a synonym
+   ("startling" / "stunning").
 
 So the work per lookup is bounded by constants, whatever the size of the index;
 ``last_visited`` and ``last_scored`` record it for tests and benchmarks.
@@ -23,13 +27,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from monitor.fields import DEMONYM_ENDINGS, entity_words
-from monitor.lexicon import content_stems, stem
+from monitor.lexicon import FRAME, content_stems, stem
 from monitor.models import BaselineClaim, Claim
 from monitor.names import name_skeleton, same_name
 from monitor.stopwords import STOPWORDS
@@ -39,6 +43,9 @@ __all__ = ["STOPWORDS", "BaselineIndex", "content_tokens", "ent_head", "name_key
 MAX_NAME_VARIANTS = 8  # full names kept per last word (the check is bounded too)
 MAX_QUERY_TOKENS = 10
 MAX_NAME_TOKENS = 3  # names looked up besides the rarest tokens
+MAX_CLASS_TOKENS = 3  # lexicon classes looked up for words the baseline does not use ...
+CLASS_SHORTLIST = 8  # ... the claims using most of them scored ...
+KEEP_BY_CLASS = 2  # ... and the most similar returned besides the others
 MAX_POSTINGS = 300
 SHORTLIST = 24
 KEEP_BY_WEIGHT = 3  # of the shortlist's heaviest, returned past the limit if need be
@@ -82,6 +89,12 @@ def concept_set(key: str) -> frozenset[str]:
     return frozenset(content_stems(key.split())) - {""}
 
 
+def _concept(token: str) -> str | None:
+    """The lexicon class ``token`` belongs to (not the class of framing words), or None."""
+    label = stem(token)
+    return label if label.isupper() and label != FRAME else None
+
+
 def _covers(mine: frozenset[str], theirs: frozenset[str]) -> bool:
     """``mine`` holds ``COVER_SHARE`` of ``theirs``, at least ``COVER_MIN_STEMS`` of it."""
     shared = len(mine & theirs)
@@ -108,7 +121,8 @@ class BaselineIndex:
         idx = len(self._claims)
         self._claims.append(claim)
         self._by_norm.setdefault(claim.claim.norm, []).append(idx)
-        for tok in content_tokens(claim.claim.key):
+        toks = content_tokens(claim.claim.key)
+        for tok in toks | {c for c in map(_concept, toks) if c}:
             self._postings.setdefault(tok, []).append(idx)
         for word in entity_words(claim.claim.entities) - self._names:
             self._names.add(word)
@@ -229,3 +243,30 @@ class BaselineIndex:
             ]
             out += covered[:KEEP_BY_COVER]
         return out
+
+    def by_class(
+        self, claim: Claim, have: Sequence[tuple[BaselineClaim, float]]
+    ) -> list[tuple[BaselineClaim, float]]:
+        """Up to ``KEEP_BY_CLASS`` claims not in ``have`` that use, in a synonym, the most
+        of the claim's words that no baseline claim uses ("startling" / "stunning"), the
+        most similar first; bounded like ``scored_candidates``."""
+        classes = {_concept(t) for t in content_tokens(claim.key) if t not in self._postings}
+        query = sorted(
+            (c for c in classes if c is not None and c in self._postings),
+            key=lambda c: (len(self._postings[c]), c),
+        )[:MAX_CLASS_TOKENS]
+        if not query:
+            return []
+        seen = {id(bc) for bc, _ in have}
+        counts: dict[int, int] = {}
+        for c in query:
+            posting = self._postings[c][-MAX_POSTINGS:]
+            self.last_visited += len(posting)
+            for idx in posting:
+                if id(self._claims[idx]) not in seen:
+                    counts[idx] = counts.get(idx, 0) + 1
+        ranked = sorted(counts, key=lambda i: (-counts[i], i))[:CLASS_SHORTLIST]
+        self.last_scored += len(ranked)
+        scored = [(self._claims[i], similarity(claim, self._claims[i].claim)) for i in ranked]
+        scored.sort(key=lambda pair: pair[1], reverse=True)
+        return scored[:KEEP_BY_CLASS]

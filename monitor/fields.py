@@ -338,7 +338,8 @@ def _inverted_speaker(tail: str) -> str | None:
 # agency", "told Reuters") and where or how it said it ("wrote on Telegram", "said in a
 # video address", "said at a news conference"): up to three words, never past "that".
 _FRAME_RE = re.compile(
-    r"\b(?:said|says|wrote|writes|written|posted|posts|tweeted|stated|states|announced|declared|"
+    r"\b(?:said|says|wrote|writes|written|[Ww]riting|posted|posts|[Pp]osting|tweeted|stated|states|"
+    r"announced|declared|[Ss]peaking|"
     r"added|confirmed|denied|(?P<tell>told|tells))"
     r"(?:(?(tell)\s+(?:the\s+)?|(?!))(?P<whom>(?!that\b)[A-Z][\w-]*(?:\s+(?:news\s+)?agency|\s+newspaper)?"
     r"|reporters|journalists|lawmakers|parliament|supporters))?"

@@ -120,7 +120,8 @@ _CLASSES: dict[str, str] = {
     "REMAIN": "remain stay",
     "SEEK": "seek request",
     "GRANT": "grant give",
-    "FAST": "swift rapid quick fast speedy sharp steep",
+    "FAST": "swift rapid quick fast speedy sharp steep speed",
+    "SURPRISE": "surprise surprising stunning startling astonishing shock shocking",
     "SUDDEN": "sudden abrupt",
     "DESCEND": "descend plunge plummet lose_altitude lose_height",
     "SOLUTION": "solution resolution settlement",
@@ -162,7 +163,7 @@ _CLASSES: dict[str, str] = {
     "DOUBT": "doubt doubtful dubious question skepticism skeptical skeptic uncertainty",
     "CURRENT": "current currently present presently",
     "KEEP": "keep retain preserve hold_on continue",
-    "CONTACT": "contact touch",
+    "CONTACT": "contact touch reach_him reach_her reach_them get_hold",
     "SAFETY": "safety security safe",
     "ACHIEVE": "achieve secure win attain",
     "PLEDGE": "pledge promise vow assure guarantee ensure",
@@ -171,6 +172,7 @@ _CLASSES: dict[str, str] = {
     "PREVIOUS": "former formerly previous previously",
     "CAUSE": "cause spark prompt trigger provoke fuel",
     "ABOARD": "aboard board",
+    "DIFFER": "differ difference unlike contrast distinguish",
     # how a statement is framed, not what it states: speech acts, hedges and evidence
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "

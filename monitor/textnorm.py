@@ -314,10 +314,21 @@ _DOTTED_ACRONYM = re.compile(r"\b((?:[A-Z]\.){2,})(?![A-Za-z])")
 
 
 def undot_acronyms(text: str) -> str:
-    """ "The U.S. said" -> "The US said"."""
-    if text.find(".", 0, len(text) - 1) < 0:
-        return text  # no dot before the last character: nothing to undot (most sentences)
-    return _DOTTED_ACRONYM.sub(lambda m: m.group(1).replace(".", ""), text)
+    """ "The U.S. said" -> "The US said"; and a country written several ways by one
+    name: "the United States", "the US" -> "the USA"; "the United Kingdom", "the UK"
+    -> "the Britain" (a sentence that writes one and a sentence that writes the other
+    name the same country)."""
+    if text.find(".", 0, len(text) - 1) >= 0:  # most sentences have no inner dot
+        text = _DOTTED_ACRONYM.sub(lambda m: m.group(1).replace(".", ""), text)
+    if "U" not in text:
+        return text
+    return _COUNTRY_ALIAS.sub(lambda m: _BRITAIN.get(m.group(0), "USA"), text)
+
+
+_BRITAIN = {"UK": "Britain", "United Kingdom": "Britain"}
+_COUNTRY_ALIAS = re.compile(
+    r"\bUnited States(?: of America)?\b|\bUSA?\b|\bUnited Kingdom\b|\bUK\b"
+)
 
 
 def _ordinal(tok: str) -> str | None:

@@ -99,6 +99,24 @@ def test_a_short_claim_the_query_restates_in_other_words_is_a_candidate() -> Non
     assert len(texts) <= 24 + baseline_mod.KEEP_BY_WEIGHT + baseline_mod.KEEP_BY_COVER
 
 
+def test_a_claim_saying_a_word_in_a_synonym_is_found_by_its_class() -> None:
+    # "startling" and "speed" are in no seed claim; "surprise", "swiftly" and "stunning"
+    # are, in claims that share no other word with the query
+    idx = _seed_index()
+    claim = make_claim("The collapse came with startling speed.")
+    have = idx.scored_candidates(claim, 24)
+    extra = [bc.claim.text for bc, _ in idx.by_class(claim, have)]
+    assert 0 < len(extra) <= baseline_mod.KEEP_BY_CLASS
+    assert all("surprise" in t or "stunning" in t or "swift" in t for t in extra)
+    assert not set(extra) & {bc.claim.text for bc, _ in have}
+
+
+def test_by_class_finds_nothing_when_every_word_is_in_the_baseline() -> None:
+    idx = _seed_index()
+    claim = make_claim("Assad fled to Moscow.")
+    assert idx.by_class(claim, idx.scored_candidates(claim, 8)) == []
+
+
 def _synthetic(n: int, rng: random.Random) -> list[BaselineClaim]:
     vocab = [f"w{i}" for i in range(5000)]
     common = ["assad", "syria", "moscow", "rebels"]  # in every claim: huge postings

@@ -229,6 +229,15 @@ def test_a_flat_baseline_statement_asserts_itself(
          "conflict in the Syrian Arab Republic, he decided to leave the presidential post and "
          'left the country," the Russian Foreign Ministry said, adding that Russia had not '
          "taken part in the talks.", None),
+        # the medium of "Writing on Telegram" is the frame, as in "wrote on Telegram"
+        ("Writing on Telegram, Ulyanov said Russia does not betray its friends in difficult "
+         "situations.", None),
+        ("Ulyanov said this was the difference between Russia and the United States.", None),
+        ("Even his prime minister was unable to reach him.", None),
+        # "startling" / "stunning", "speed" / "rapid": found by their classes
+        ("The collapse of Bashar al-Assad's government came with startling speed.", None),
+        ("The collapse of Bashar al-Assad's government came with startling speed in 2023.",
+         ChangeType.NEW),
     ],
     ids=[
         "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
@@ -236,7 +245,8 @@ def test_a_flat_baseline_statement_asserts_itself(
         "passive-left-is-no-departure", "a-time-is-no-trend", "became-is-a-copula",
         "not-left-restates-denied-left", "quote-with-its-speaker-described",
         "given-name-of-a-bare-name", "shared-name-does-not-stretch-a-flip",
-        "negation-another-claim-states",
+        "negation-another-claim-states", "writing-on-a-medium-frames", "usa-as-united-states",
+        "reach-a-person", "synonym-of-a-word-the-baseline-lacks", "a-new-speed-is-new",
     ],
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:

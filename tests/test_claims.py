@@ -64,5 +64,14 @@ def test_what_is_no_entry_stamp(sentence: str, numbers: tuple, dates: tuple) -> 
 
 
 def test_dotted_acronym_is_read_as_a_name() -> None:
-    c = make_claim("The U.S. said it was in contact with the rebels.")
-    assert "US" in c.entities and c.text.startswith("The U.S.")
+    c = make_claim("The U.N. said it was in contact with the rebels.")
+    assert "UN" in c.entities and c.text.startswith("The U.N.")
+
+
+def test_a_country_written_several_ways_is_one_name() -> None:
+    # the name the claim is compared by; the text stays as written
+    claims = [make_claim(f"The {n} said it was in contact with the rebels.")
+              for n in ("U.S.", "US", "USA", "United States")]
+    assert {c.entities for c in claims} == {("USA",)}
+    assert len({c.key for c in claims}) == 1
+    assert claims[3].text.startswith("The United States")

@@ -135,11 +135,15 @@ def test_attribution_of_stances(sentence: str, attribution: str | None) -> None:
          "reporters.", {"a", "senior", "official", "at", "the", "reporters"}),
         ("Russia took part in the talks, two diplomats said.", {"two", "diplomats"}),
         ("Russia, the ministry said, took no part in the talks.", set()),
+        ("Writing on Telegram, Ulyanov said Russia does not betray its friends.", {"telegram"}),
+        ("Speaking at a news conference, Peskov said Putin had not met Assad.",
+         {"news", "conference"}),
     ],
     ids=[
         "told-agency", "wrote-on", "said-in", "told-reporters", "according-to", "no-frame",
         "had-written-on", "medium-first", "in-a-not-a-medium", "described-speaker-at-the-end",
-        "counted-speakers-at-the-end", "tag-inside-is-not-at-the-end",
+        "counted-speakers-at-the-end", "tag-inside-is-not-at-the-end", "writing-on-first",
+        "speaking-at-first",
     ],
 )  # fmt: skip
 def test_frame_words(sentence: str, words: set[str]) -> None:

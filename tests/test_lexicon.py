@@ -156,6 +156,9 @@ def test_framing_words_have_one_concept() -> None:
         ("continue", "keep"),
         ("exit", "departure"),
         ("prompted", "sparking"),
+        ("speed", "rapid"),
+        ("startling", "stunning"),
+        ("unlike", "difference"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -165,7 +168,7 @@ def test_framing_words_have_one_concept() -> None:
         "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
         "betray-abandon", "difficulty", "envoy", "way-means", "refrain-avoid", "let-allow",
         "function-operate", "party-side", "whereabouts", "continue-keep", "exit-departure",
-        "prompt-spark",
+        "prompt-spark", "speed-fast", "surprise", "unlike-differ",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:
@@ -197,11 +200,13 @@ def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
         (["rumours", "had", "circulated", "that"], 2, "suggested"),
         (["it", "has", "laid", "bare", "the", "limits"], 2, "underscores"),
         (["exposing", "the", "limits"], 0, "underscores"),
+        (["unable", "to", "reach", "him"], 2, "contact"),
+        (["rebels", "reached", "damascus"], 1, "arrived"),
     ],
     ids=[
         "headed-by", "take-off", "take-place", "maintain-with-object", "work-with",
         "lose-altitude", "lose-height", "cut-ties", "break-with", "on-board", "circulate",
-        "lay-bare", "expose",
+        "lay-bare", "expose", "reach-a-person", "reach-a-place",
     ],
 )
 def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:

@@ -217,11 +217,18 @@ def test_numbers_written_against_their_scale_or_grouped_with_spaces(a: str, b: s
 @pytest.mark.parametrize(
     ("text", "undotted"),
     [
-        ("The U.S. said so.", "The US said so."),
+        ("The U.N. said so.", "The UN said so."),
         ("It reached the U.N.", "It reached the UN"),
         ("At 4 a.m. the plane left.", "At 4 a.m. the plane left."),
+        ("It differs from the United States.", "It differs from the USA."),
+        ("The United States of America and the U.S.", "The USA and the USA"),
+        ("The United Kingdom and the UK", "The Britain and the Britain"),
+        ("USAID and US-led forces", "USAID and USA-led forces"),
     ],
-    ids=["mid-sentence", "sentence-end", "lowercase-kept"],
+    ids=[
+        "mid-sentence", "sentence-end", "lowercase-kept", "united-states", "usa-long-and-dotted",
+        "united-kingdom", "longer-acronym-kept",
+    ],
 )
 def test_undot_acronyms(text: str, undotted: str) -> None:
     assert undot_acronyms(text) == undotted
