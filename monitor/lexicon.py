@@ -261,12 +261,23 @@ CAPITAL_CITIES = frozenset(CAPITALS) | wordset(
 def implied_stems(tokens: Iterable[str]) -> frozenset[str]:
     """Stems a sentence states without their word: one that names a capital city also
     says "capital" ("rebels entered Damascus" / "rebels entered the capital"); a
-    nationality adjective or a capital names its country ("Iranian support" / "Iran")."""
+    nationality adjective or a capital names its country ("Iranian support" / "Iran");
+    a question of where says "whereabouts" ("unclear where he is" / "his whereabouts
+    are unclear")."""
     tokens = list(tokens)
     out = {_IMPLIED_COUNTRY[t] for t in tokens if t in _IMPLIED_COUNTRY}
     if not CAPITAL_CITIES.isdisjoint(tokens):
         out.add(stem("capital"))
+    if "where" in tokens and any(
+        a in _ASKS_WHERE for a, b in pairwise(tokens) if b == "where"
+    ):
+        out.add(stem("whereabouts"))
     return frozenset(out)
+
+
+# words before "where" that make it a question of place, not a relative clause ("the
+# base where he stayed")
+_ASKS_WHERE = wordset("clear unclear known unknown know knew ask asked about over disclose reveal")
 
 
 def joined_stems(tokens: Sequence[str], other: Sequence[str]) -> set[str]:

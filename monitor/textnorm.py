@@ -196,6 +196,13 @@ _UN_HEDGE = re.compile(
     r"\bun(clear|certain|known)(?=\s+(?:whether|if|how|what|who|when|why|where)\b)", re.I
 )
 
+# Phrases that negate what follows them, written as the negator they mean: "scaling back
+# rather than withdrawing" says "scaling back, not withdrawing"; "free of interference"
+# says "without interference"
+# (and "rather then", its common typo: fixing it is no turn)
+_NOT_PHRASES = {"rather": "not", "instead": "not", "free": "without"}
+_NOT_PHRASE = re.compile(r"\b(?:rather\s+th[ae]n|instead\s+of|free\s+of)\b", re.I)
+
 
 def _expand_ranges(text: str) -> str:
     def _sub(m: re.Match[str]) -> str:
@@ -392,6 +399,7 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
         work = _TIME_RE.sub(_time_sub, work)
     work = _PER_CENT.sub("percent", work.replace("%", " percent "))
     work = _UN_HEDGE.sub(r"not \1", work)
+    work = _NOT_PHRASE.sub(lambda m: _NOT_PHRASES[m.group(0).split()[0].lower()], work)
     if _MONEY_HINT.search(work):
         work = _MONEY_SCALE.sub(_money_sub, work)
     if _GLUED_HINT.search(work):

@@ -620,6 +620,27 @@ def test_first_sight_containment(sentence: str, expected: ChangeType | None) -> 
             "Angela Merkel met the delegation in Berlin.",
             None,
         ),
+        (
+            "The aircraft's whereabouts since then remain unclear.",
+            "It remains unclear where the aircraft has been since then.",
+            None,
+        ),
+        (
+            "An official said Moscow was scaling back, not fully withdrawing, its presence.",
+            "Moscow was scaling back its presence rather than withdrawing entirely, an official "
+            "said.",
+            None,
+        ),
+        (
+            "Russia was scaling back its presence rather then withdrawing.",
+            "Russia was scaling back its presence rather than withdrawing.",
+            None,
+        ),
+        (
+            "The ministry said Syrians alone should decide, without foreign interference.",
+            "The ministry said Syrians alone should decide, free of foreign interference.",
+            None,
+        ),
     ],
     ids=[
         "scoped-antonym-with-unchanged-cue",
@@ -629,6 +650,10 @@ def test_first_sight_containment(sentence: str, expected: ChangeType | None) -> 
         "number-words-and-articles",
         "typo-in-source",
         "entity-requalified",
+        "whereabouts-as-where-it-has-been",
+        "rather-than-is-not",
+        "rather-then-typo-fixed",
+        "free-of-is-without",
     ],
 )
 def test_version_pairs(old: str, new: str, expected: ChangeType | None) -> None:

@@ -219,6 +219,19 @@ def test_maintain_before_a_clause_frames_it() -> None:
 
 @pytest.mark.parametrize(
     ("tokens", "implied"),
+    [
+        (["it", "is", "not", "clear", "where", "he", "is"], True),
+        (["nobody", "knew", "where", "the", "plane", "went"], True),
+        (["the", "base", "where", "he", "stayed"], False),
+    ],
+    ids=["unclear-where", "knew-where", "relative-where"],
+)
+def test_a_question_of_where_implies_whereabouts(tokens: list[str], implied: bool) -> None:
+    assert (stem("whereabouts") in implied_stems(tokens)) is implied
+
+
+@pytest.mark.parametrize(
+    ("tokens", "implied"),
     [(["rebels", "entered", "damascus"], True), (["rebels", "entered", "aleppo"], False)],
     ids=["capital-city", "other-city"],
 )
