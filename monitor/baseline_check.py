@@ -405,7 +405,9 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
     claim = _respelled(claim, baseline)
     cands = baseline.scored_candidates(claim, CONTAIN_LIMIT)
     verdict = _check(claim, cands, baseline)
-    if verdict.kind is ChangeType.CONTRADICTED and _denial_known(claim, cands, baseline):
+    if verdict.kind is ChangeType.CONTRADICTED and _denial_known(
+        claim, verdict.baseline, cands, baseline
+    ):
         return HELD
     if verdict.kind is None or verdict.kind is ChangeType.NEW:
         # step 8: a confirmation the baseline says is missing, or the reverse
@@ -416,16 +418,23 @@ def check_baseline(claim: Claim, baseline: BaselineIndex) -> Verdict:
 
 
 def _denial_known(
-    claim: Claim, cands: Sequence[tuple[BaselineClaim, float]], baseline: BaselineIndex
+    claim: Claim,
+    contradicted: BaselineClaim | None,
+    cands: Sequence[tuple[BaselineClaim, float]],
+    baseline: BaselineIndex,
 ) -> bool:
     """The claim denies what a baseline claim affirms, but the baseline reports that
     denial too: it holds both accounts ("Assad has fled" and "Assad has denied that he
     fled"), and the claim restates the denying one (step 7: most of its words in it, and
     it denies as well). An affirmation is not let off the same way: the loose match of
     an affirmation to some other baseline claim ("after negotiations with several
-    participants") is no evidence that the baseline affirms it."""
+    participants") is no evidence that the baseline affirms it; nor is a claim that
+    affirms what the ``contradicted`` claim negates ("Russia took part in the talks that
+    led Assad to leave" against "Russia did not participate"), whatever else it denies."""
     denial = _denial(claim)
     if not denial:
+        return False
+    if contradicted is not None and "not" in _denial(contradicted.claim) - denial:
         return False
     mine = contain_stems(claim)
     negated = negated_stems(claim) | _denied_stems(claim)

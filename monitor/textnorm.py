@@ -442,6 +442,8 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
             j = i + 1
         elif tok == "a" and i + 1 < n and raw_tokens[i + 1] == "dozen":
             value, j = 12.0, i + 2
+        elif tok == "a" and i + 1 < n and raw_tokens[i + 1] in _SCALES:
+            value, j = 1.0, i + 1  # "a million" is "1 million": the scale follows below
         elif tok in ("a", "one") and i + 1 < n and raw_tokens[i + 1] in _PERIODS:
             value, j = 1.0, i + 1  # "a decade" -> "10 years" below
         elif tok == "dozen":

@@ -238,6 +238,13 @@ def test_a_flat_baseline_statement_asserts_itself(
         ("The collapse of Bashar al-Assad's government came with startling speed.", None),
         ("The collapse of Bashar al-Assad's government came with startling speed in 2023.",
          ChangeType.NEW),
+        # "to leave" is no denial: the sentence affirms what "did not participate" denies
+        ("Russia took part in the negotiations that led Bashar al-Assad to leave the "
+         "presidential post, a senior Russian diplomat told Leaders Desk on Tuesday.",
+         ChangeType.CONTRADICTED),
+        ("Two Syrian army officers told The Associated Press that Assad had left Damascus by "
+         "plane just as the rebels overran the regime's defences in the capital.",
+         ChangeType.UPDATED),
     ],
     ids=[
         "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
@@ -247,6 +254,7 @@ def test_a_flat_baseline_statement_asserts_itself(
         "given-name-of-a-bare-name", "shared-name-does-not-stretch-a-flip",
         "negation-another-claim-states", "writing-on-a-medium-frames", "usa-as-united-states",
         "reach-a-person", "synonym-of-a-word-the-baseline-lacks", "a-new-speed-is-new",
+        "affirmed-against-a-negation-with-a-leave", "told-a-source-of-several-words",
     ],
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:

@@ -138,12 +138,14 @@ def test_attribution_of_stances(sentence: str, attribution: str | None) -> None:
         ("Writing on Telegram, Ulyanov said Russia does not betray its friends.", {"telegram"}),
         ("Speaking at a news conference, Peskov said Putin had not met Assad.",
          {"news", "conference"}),
+        ("Two officers told The Associated Press that Assad had left.",
+         {"associated", "press"}),
     ],
     ids=[
         "told-agency", "wrote-on", "said-in", "told-reporters", "according-to", "no-frame",
         "had-written-on", "medium-first", "in-a-not-a-medium", "described-speaker-at-the-end",
         "counted-speakers-at-the-end", "tag-inside-is-not-at-the-end", "writing-on-first",
-        "speaking-at-first",
+        "speaking-at-first", "told-a-name-of-several-words",
     ],
 )  # fmt: skip
 def test_frame_words(sentence: str, words: set[str]) -> None:

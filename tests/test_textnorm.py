@@ -42,6 +42,8 @@ class _Norm:
         ("It was unclear whether he left.", "It was not clear whether he left."),
         ("Staff worked 24 hours a day.", "Staff worked around the clock."),
         ("Staff worked 24/7.", "Staff worked round-the-clock."),
+        ("More than a million people fled.", "More than 1 million people fled."),
+        ("Scaling back rather than withdrawing.", "Scaling back, not withdrawing."),
     ],
     ids=[
         "curly-quotes",
@@ -66,6 +68,8 @@ class _Norm:
         "unclear-whether",
         "hours-a-day-is-around-the-clock",
         "24-7-is-no-date",
+        "a-million",
+        "rather-than-is-not",
     ],
 )
 def test_norm_equal(a: str, b: str) -> None:
