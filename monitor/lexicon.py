@@ -96,7 +96,7 @@ _CLASSES: dict[str, str] = {
     "ARRIVE": "arrive arrival reach land touch_down",
     "BEGIN": "begin start launch commence outbreak break_out erupt",
     "ATTACK": "attack offensive assault strike raid",
-    "SUPPORT": "support back backing backer advocate favour favor champion",
+    "SUPPORT": "support back backing backer advocate favour favor champion stand_by",
     "HELP": "help aid assist assistance",
     "PARTICIPATE": "participate participation take_part join involve",
     "DECIDE": "decide decision",
@@ -145,7 +145,7 @@ _CLASSES: dict[str, str] = {
     "ESTABLISH": "establish form create set_up",
     "KIDNAP": "kidnap abduct",
     "ARREST": "arrest detain",
-    "END": "end conclude finish",
+    "END": "end conclude finish dispel",
     "SEVER": "sever cut_ties break_with split_from",
     "DISABLE": "disable deactivate switch_off turn_off shut_off",
     "AVOID": "avoid stay_away shun refrain",
@@ -173,6 +173,7 @@ _CLASSES: dict[str, str] = {
     "CAUSE": "cause spark prompt trigger provoke fuel",
     "ABOARD": "aboard board",
     "DIFFER": "differ difference unlike contrast distinguish",
+    "INTEND": "intend intention consider contemplate",
     # how a statement is framed, not what it states: speech acts, hedges and evidence
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "

@@ -393,8 +393,13 @@ def _of_quantity(toks: list[str], i: int) -> bool:
     after = toks[i + 1 : i + 2 + TREND_REACH]
     return any(
         t in _QUANTITY_NOUNS
-        # "fell 8 days ago" gives a time, not a figure
-        or (t[:1].isdigit() and (k + 1 >= len(after) or after[k + 1] not in _TIME_UNITS))
+        # "fell 8 days ago" gives a time, not a figure; "grew as one city after another
+        # fell" no figure either ("one" is as much an article as a count)
+        or (
+            t[:1].isdigit()
+            and t != "1"
+            and (k + 1 >= len(after) or after[k + 1] not in _TIME_UNITS)
+        )
         for k, t in enumerate(after[:TREND_REACH])
     )
 

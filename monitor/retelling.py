@@ -57,13 +57,15 @@ NEGATED_REACH = 3  # content words after a baseline claim's negator that it may 
 
 
 # light verbs and nouns: the words a retelling's grammar needs ("made a U-turn", "where
-# he had gone", "for much of the day"), not a thing it tells
+# he had gone", "for much of the day"), not a thing it tells; and adverbs of degree,
+# which weigh what it tells ("stood firmly by Assad")
 _LIGHT = frozenset(
     map(
         stem,
         wordset(
             "make made go gone went come came put get got take took give gave know known "
-            "day much many way thing time part lot able"
+            "day much many way thing time part lot able "
+            "firmly strongly fully entirely largely deeply closely heavily greatly"
         ),
     )
 )

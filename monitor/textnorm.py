@@ -202,6 +202,8 @@ _UN_HEDGE = re.compile(
 # (and "rather then", its common typo: fixing it is no turn)
 _NOT_PHRASES = {"rather": "not", "instead": "not", "free": "without"}
 _NOT_PHRASE = re.compile(r"\b(?:rather\s+th[ae]n|instead\s+of|free\s+of)\b", re.I)
+# "in order to oversee" / "so as to oversee" say "to oversee": "order" is no content
+_IN_ORDER_TO = re.compile(r"\b(?:in\s+order|so\s+as)\s+(?=to\b)", re.I)
 
 
 def _expand_ranges(text: str) -> str:
@@ -399,6 +401,7 @@ def normalise(text: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
         work = _TIME_RE.sub(_time_sub, work)
     work = _PER_CENT.sub("percent", work.replace("%", " percent "))
     work = _UN_HEDGE.sub(r"not \1", work)
+    work = _IN_ORDER_TO.sub("", work)
     work = _NOT_PHRASE.sub(lambda m: _NOT_PHRASES[m.group(0).split()[0].lower()], work)
     if _MONEY_HINT.search(work):
         work = _MONEY_SCALE.sub(_money_sub, work)

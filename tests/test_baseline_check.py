@@ -245,6 +245,12 @@ def test_a_flat_baseline_statement_asserts_itself(
         ("Two Syrian army officers told The Associated Press that Assad had left Damascus by "
          "plane just as the rebels overran the regime's defences in the capital.",
          ChangeType.UPDATED),
+        # "in order to oversee" says "to oversee"; only the place differs from the seed's
+        ("According to the statement, Assad travelled to a Russian military base in Tartus "
+         "province as rebels took the capital, in order to oversee military operations.",
+         ChangeType.UPDATED),
+        ("Russia has stood firmly by Assad.", None),
+        ("In it, Assad says he never intended to flee or resign at any point.", None),
     ],
     ids=[
         "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
@@ -255,6 +261,7 @@ def test_a_flat_baseline_statement_asserts_itself(
         "negation-another-claim-states", "writing-on-a-medium-frames", "usa-as-united-states",
         "reach-a-person", "synonym-of-a-word-the-baseline-lacks", "a-new-speed-is-new",
         "affirmed-against-a-negation-with-a-leave", "told-a-source-of-several-words",
+        "in-order-to", "stand-by-firmly", "intend-consider",
     ],
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:

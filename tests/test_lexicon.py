@@ -159,6 +159,8 @@ def test_framing_words_have_one_concept() -> None:
         ("speed", "rapid"),
         ("startling", "stunning"),
         ("unlike", "difference"),
+        ("dispelled", "ended"),
+        ("considered", "intended"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -168,7 +170,8 @@ def test_framing_words_have_one_concept() -> None:
         "observer", "doubt", "sudden", "sharp-fast", "descend", "solution", "favour-support",
         "betray-abandon", "difficulty", "envoy", "way-means", "refrain-avoid", "let-allow",
         "function-operate", "party-side", "whereabouts", "continue-keep", "exit-departure",
-        "prompt-spark", "speed-fast", "surprise", "unlike-differ",
+        "prompt-spark", "speed-fast", "surprise", "unlike-differ", "dispel-end",
+        "consider-intend",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:

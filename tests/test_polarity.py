@@ -282,11 +282,12 @@ def test_verbs_that_negate_the_verb_after_to(norm: str, negators: int) -> None:
         ("the archives remain under army control", {"presence": 1}),
         ("since damascus fell 8 days ago", {}),
         ("exports fell 8 percent in a year", {"trend": -1}),
+        ("speculation grew as 1 city after another fell", {}),
     ],
     ids=[
         "quantity-noun-before", "figure-after", "figure-after-by", "a-city-falls",
         "dropped-off", "questions-remain", "remains-an-adjective", "remain-under",
-        "a-time-is-no-figure", "figure-then-time",
+        "a-time-is-no-figure", "figure-then-time", "one-after-another-is-no-figure",
     ],
 )  # fmt: skip
 def test_trends_are_of_quantities_and_staying_is_in_a_place(norm: str, effective: dict) -> None:

@@ -101,7 +101,7 @@ def test_a_negation_a_neighbour_makes_is_held() -> None:
     ("sentence", "reach", "expected"),
     [
         ("Assad had not been granted asylum", 1, {"GRANT"}),
-        ("At no point did he consider leaving", 3, {"point", "consi", "FLEE"}),
+        ("At no point did he consider leaving", 3, {"point", "INTEND", "FLEE"}),
         ("Russia said Assad was in Moscow", 1, set()),
     ],
     ids=["not-granted", "reach-three", "no-negator"],
