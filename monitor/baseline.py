@@ -15,9 +15,8 @@ Retrieval never scans the whole baseline:
    ``KEEP_BY_COVER`` whose content the query holds almost whole, said in other words
    ("Russia did not participate in these negotiations" for "Russia had taken part in the
    negotiations between Assad and the armed groups"). ``by_class`` looks up, by the
-   classes of the query's words that no baseline claim uses (up to
-   ``MAX_CLASS_TOKENS``), up to ``KEEP_BY_CLASS`` more claims that say them in a synonym
-   ("startling" / "stunning").
+   query's rarest lexicon classes (up to ``MAX_CLASS_TOKENS``), up to ``KEEP_BY_CLASS``
+   more claims that say them in other words ("startling" / "stunning").
 
 So the work per lookup is bounded by constants, whatever the size of the index;
 ``last_visited`` and ``last_scored`` record it for tests and benchmarks.
@@ -43,7 +42,7 @@ __all__ = ["STOPWORDS", "BaselineIndex", "content_tokens", "ent_head", "name_key
 MAX_NAME_VARIANTS = 8  # full names kept per last word (the check is bounded too)
 MAX_QUERY_TOKENS = 10
 MAX_NAME_TOKENS = 3  # names looked up besides the rarest tokens
-MAX_CLASS_TOKENS = 3  # lexicon classes looked up for words the baseline does not use ...
+MAX_CLASS_TOKENS = 3  # lexicon classes looked up by ``by_class`` ...
 CLASS_SHORTLIST = 8  # ... the claims using most of them scored ...
 KEEP_BY_CLASS = 2  # ... and the most similar returned besides the others
 MAX_POSTINGS = 300
@@ -89,10 +88,10 @@ def concept_set(key: str) -> frozenset[str]:
     return frozenset(content_stems(key.split())) - {""}
 
 
-def _concept(token: str) -> str | None:
-    """The lexicon class ``token`` belongs to (not the class of framing words), or None."""
-    label = stem(token)
-    return label if label.isupper() and label != FRAME else None
+def _classes(key: str) -> set[str]:
+    """The lexicon classes of a key's content words, two-word verbs included ("played no
+    part" is ``PARTICIPATE``), but the class of framing words."""
+    return {c for c in content_stems(key.split()) if c.isupper() and c != FRAME}
 
 
 def _covers(mine: frozenset[str], theirs: frozenset[str]) -> bool:
@@ -121,8 +120,7 @@ class BaselineIndex:
         idx = len(self._claims)
         self._claims.append(claim)
         self._by_norm.setdefault(claim.claim.norm, []).append(idx)
-        toks = content_tokens(claim.claim.key)
-        for tok in toks | {c for c in map(_concept, toks) if c}:
+        for tok in content_tokens(claim.claim.key) | _classes(claim.claim.key):
             self._postings.setdefault(tok, []).append(idx)
         for word in entity_words(claim.claim.entities) - self._names:
             self._names.add(word)
@@ -247,12 +245,12 @@ class BaselineIndex:
     def by_class(
         self, claim: Claim, have: Sequence[tuple[BaselineClaim, float]]
     ) -> list[tuple[BaselineClaim, float]]:
-        """Up to ``KEEP_BY_CLASS`` claims not in ``have`` that use, in a synonym, the most
-        of the claim's words that no baseline claim uses ("startling" / "stunning"), the
-        most similar first; bounded like ``scored_candidates``."""
-        classes = {_concept(t) for t in content_tokens(claim.key) if t not in self._postings}
+        """Up to ``KEEP_BY_CLASS`` claims not in ``have`` that share the most of the claim's
+        rarest ``MAX_CLASS_TOKENS`` lexicon classes, whatever words say them ("startling"
+        / "stunning", "played no part" / "did not participate"), the most similar first;
+        bounded like ``scored_candidates``."""
         query = sorted(
-            (c for c in classes if c is not None and c in self._postings),
+            (c for c in _classes(claim.key) if c in self._postings),
             key=lambda c: (len(self._postings[c]), c),
         )[:MAX_CLASS_TOKENS]
         if not query:

@@ -98,7 +98,7 @@ _CLASSES: dict[str, str] = {
     "ATTACK": "attack offensive assault strike raid",
     "SUPPORT": "support back backing backer advocate favour favor champion stand_by",
     "HELP": "help aid assist assistance",
-    "PARTICIPATE": "participate participation take_part join involve",
+    "PARTICIPATE": "participate participation take_part play_part join involve",
     "DECIDE": "decide decision",
     "ASYLUM": "asylum refuge shelter sanctuary haven take_refuge take_in",
     "KILL": "kill slay assassinate",
@@ -109,7 +109,7 @@ _CLASSES: dict[str, str] = {
     "FORCE": "force troop soldier fighter",
     "REBEL": "rebel insurgent",
     "PLANE": "plane aircraft jet airplane airliner",
-    "GOVERNMENT": "government regime administration rule",
+    "GOVERNMENT": "government regime administration rule authority",
     "FAMILY": "family relative",
     "TALKS": "talk negotiation negotiate dialogue",
     "MEET": "meet meeting",
@@ -174,6 +174,7 @@ _CLASSES: dict[str, str] = {
     "ABOARD": "aboard board",
     "DIFFER": "differ difference unlike contrast distinguish",
     "INTEND": "intend intention consider contemplate",
+    "REASON": "reason ground",
     # how a statement is framed, not what it states: speech acts, hedges and evidence
     # ("insisted that", "is believed to", "no evidence that": the "no" stays a negator)
     FRAME: "insist maintain argue assert contend stress emphasise emphasize explain "
@@ -465,10 +466,12 @@ def _concept_stems(tokens: tuple[str, ...]) -> tuple[str, ...]:
     for i in range(len(tokens) - 1):
         base = lemma(tokens[i])
         if base in _PHRASE_VERBS:
-            label = _PHRASES.get((base, tokens[i + 1]))
+            # "took no part" is "took part" negated: the "no" stays, as a negator
+            j = i + 2 if tokens[i + 1] == "no" and i + 2 < len(tokens) else i + 1
+            label = _PHRASES.get((base, tokens[j]))
             if label is not None:
                 out[i] = label
-                out[i + 1] = ""
+                out[j] = ""
     for i, tok in enumerate(tokens):
         # a framing verb with an object states something: "Russia has maintained two
         # bases" (kept them), not "Assad maintains that ..."

@@ -16,6 +16,8 @@ the baseline claims retrieved for it (a bounded number, whatever the baseline's 
   every name, number and date (but the day its source spoke);
 - every state it asserts ("left", "killed", "confirmed") is asserted by a neighbour that
   shares its subject matter (``STATE_SHARE`` of the claim's stems), with the same sign;
+  a state a modal hedges ("rumours that Assad might have been killed") is asserted by
+  nobody: any neighbour with the same sign that shares a stem with it tells it;
 - a negation in it is made by a neighbour about the same words ("does not betray its
   friends" for the baseline's "does not betray its friends in difficult situations");
 - its names stand with what it says about them (``rare_held``: in one neighbour with
@@ -36,7 +38,7 @@ from collections.abc import Sequence
 from monitor.claims import polarity_cues
 from monitor.containment import HELD, Verdict, contain_stems, reporting_frame
 from monitor.fields import entity_words
-from monitor.lexicon import content_stems, stem
+from monitor.lexicon import concept_stems, content_stems, stem
 from monitor.models import BaselineClaim, Claim
 from monitor.polarity import NEGATORS
 from monitor.restatement import (
@@ -78,10 +80,17 @@ def negated_stems(claim: Claim, reach: int = 1, *, cues: bool = False) -> set[st
     left" -> assad, left)."""
     toks = claim.key.split()
     governors = set(NEGATORS) | (polarity_cues(claim.norm).cue_words if cues else set())
+    stems = content_stems(toks)
+    folded = concept_stems(toks)
     out: set[str] = set()
     for i, tok in enumerate(toks):
-        if tok in governors:
-            out.update([st for st in content_stems(toks[i + 1 :]) if st][:reach])
+        if tok not in governors:
+            continue
+        if 0 < i < len(toks) - 1 and folded[i + 1] == "" and folded[i - 1].isupper():
+            # "played no part": the "no" stands inside the two-word verb it negates
+            out.add(folded[i - 1])
+            continue
+        out.update([st for st in stems[i + 1 :] if st][:reach])
     return out
 
 
@@ -121,8 +130,10 @@ def _states_told(
     """Each state the claim asserts is asserted, with its sign, by a neighbour that shares
     ``STATE_SHARE`` of its stems: "rebels closed the border" is not told by a neighbour
     about a closed embassy."""
-    need = STATE_SHARE * len(mine)
+    hedged = _hedged(claim.norm)
     for concept, sign in polarity_cues(claim.norm).effective().items():
+        # a hedged state is asserted by nobody: any neighbour that speaks of it so tells it
+        need = 1 if concept in hedged else STATE_SHARE * len(mine)
         if not any(
             polarity_cues(other.norm).effective().get(concept) == sign
             and len(mine & stems) >= need
@@ -130,6 +141,21 @@ def _states_told(
         ):
             return False
     return True
+
+
+_MODALS = wordset("might may could")
+MODAL_REACH = 3  # words before a state where a modal hedges it ("might have been killed")
+
+
+def _hedged(norm: str) -> set[str]:
+    """The polar concepts of ``norm`` with a modal just before their word."""
+    toks = norm.split()
+    return {
+        concept
+        for i, tok in enumerate(toks)
+        if not _MODALS.isdisjoint(toks[max(0, i - MODAL_REACH) : i])
+        for concept, _ in polarity_cues(tok).concepts
+    }
 
 
 def _names_told(names: set[str], predicate: set[str], held: Sequence[set[str]]) -> bool:

@@ -99,21 +99,31 @@ def test_a_short_claim_the_query_restates_in_other_words_is_a_candidate() -> Non
     assert len(texts) <= 24 + baseline_mod.KEEP_BY_WEIGHT + baseline_mod.KEEP_BY_COVER
 
 
-def test_a_claim_saying_a_word_in_a_synonym_is_found_by_its_class() -> None:
-    # "startling" and "speed" are in no seed claim; "surprise", "swiftly" and "stunning"
-    # are, in claims that share no other word with the query
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        # "startling speed": no seed claim uses either word; "rapid" and "swift" are FAST
+        ("The collapse came with startling speed.", "This turn of events was incredibly swift."),
+        # "played no part" is PARTICIPATE, as "did not participate" is; no word is shared
+        ("The ministry insisted that Moscow had played no part in those talks.",
+         "\u201cRussia did not participate in these negotiations."),
+    ],
+    ids=["synonym-of-an-unknown-word", "two-word-verb"],
+)  # fmt: skip
+def test_a_claim_saying_it_in_other_words_is_found_by_its_class(query: str, found: str) -> None:
     idx = _seed_index()
-    claim = make_claim("The collapse came with startling speed.")
+    claim = make_claim(query)
     have = idx.scored_candidates(claim, 24)
     extra = [bc.claim.text for bc, _ in idx.by_class(claim, have)]
-    assert 0 < len(extra) <= baseline_mod.KEEP_BY_CLASS
-    assert all("surprise" in t or "stunning" in t or "swift" in t for t in extra)
+    assert found not in {bc.claim.text for bc, _ in have}
+    assert any(t.endswith(found) for t in extra)
+    assert len(extra) <= baseline_mod.KEEP_BY_CLASS
     assert not set(extra) & {bc.claim.text for bc, _ in have}
 
 
-def test_by_class_finds_nothing_when_every_word_is_in_the_baseline() -> None:
+def test_by_class_finds_nothing_without_a_lexicon_class() -> None:
     idx = _seed_index()
-    claim = make_claim("Assad fled to Moscow.")
+    claim = make_claim("Assad said Moscow was cold.")
     assert idx.by_class(claim, idx.scored_candidates(claim, 8)) == []
 
 

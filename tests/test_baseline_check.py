@@ -251,6 +251,10 @@ def test_a_flat_baseline_statement_asserts_itself(
          ChangeType.UPDATED),
         ("Russia has stood firmly by Assad.", None),
         ("In it, Assad says he never intended to flee or resign at any point.", None),
+        # "played no part" / "did not participate": found by their class, negation and all
+        ("The ministry insisted that Moscow had played no part in those talks.", None),
+        ("Russia took the decision to grant them asylum on humanitarian grounds, the source "
+         "said.", None),
     ],
     ids=[
         "respelled-name", "union-of-claims", "clauses-each-a-union", "subject-swapped",
@@ -261,7 +265,8 @@ def test_a_flat_baseline_statement_asserts_itself(
         "negation-another-claim-states", "writing-on-a-medium-frames", "usa-as-united-states",
         "reach-a-person", "synonym-of-a-word-the-baseline-lacks", "a-new-speed-is-new",
         "affirmed-against-a-negation-with-a-leave", "told-a-source-of-several-words",
-        "in-order-to", "stand-by-firmly", "intend-consider",
+        "in-order-to", "stand-by-firmly", "intend-consider", "played-no-part",
+        "humanitarian-grounds",
     ],
 )  # fmt: skip
 def test_restatements_in_other_words(sentence: str, expected: ChangeType | None) -> None:

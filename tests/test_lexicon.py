@@ -161,6 +161,8 @@ def test_framing_words_have_one_concept() -> None:
         ("unlike", "difference"),
         ("dispelled", "ended"),
         ("considered", "intended"),
+        ("authorities", "government"),
+        ("grounds", "reasons"),
     ],
     ids=[
         "capital-for-country", "capital-for-country-2", "demonym-short-country",
@@ -171,7 +173,7 @@ def test_framing_words_have_one_concept() -> None:
         "betray-abandon", "difficulty", "envoy", "way-means", "refrain-avoid", "let-allow",
         "function-operate", "party-side", "whereabouts", "continue-keep", "exit-departure",
         "prompt-spark", "speed-fast", "surprise", "unlike-differ", "dispel-end",
-        "consider-intend",
+        "consider-intend", "authority-government", "grounds-reasons",
     ],
 )  # fmt: skip
 def test_general_news_words_share_a_stem(a: str, b: str) -> None:
@@ -205,11 +207,14 @@ def test_ambiguous_words_are_not_folded(a: str, b: str) -> None:
         (["exposing", "the", "limits"], 0, "underscores"),
         (["unable", "to", "reach", "him"], 2, "contact"),
         (["rebels", "reached", "damascus"], 1, "arrived"),
+        (["russia", "took", "no", "part"], 1, "participate"),
+        (["moscow", "played", "a", "part"], 1, "play"),
     ],
     ids=[
         "headed-by", "take-off", "take-place", "maintain-with-object", "work-with",
         "lose-altitude", "lose-height", "cut-ties", "break-with", "on-board", "circulate",
-        "lay-bare", "expose", "reach-a-person", "reach-a-place",
+        "lay-bare", "expose", "reach-a-person", "reach-a-place", "took-no-part",
+        "played-a-part-is-no-fold",
     ],
 )
 def test_two_word_and_contextual_concepts(tokens: list[str], index: int, expected: str) -> None:

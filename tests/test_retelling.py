@@ -34,10 +34,15 @@ def _retold(sentence: str) -> bool:
         "On Sunday, radar tracking showed an aircraft that had left Damascus making a sudden "
         "U-turn west of Homs and then vanishing from radar, suggesting that it may have "
         "crashed.",
+        # "might have been killed" asserts no death: the seed's "may have been killed"
+        # tells it, though it shares little else with the sentence
+        "The aircraft's sudden U-turn west of the city of Homs, followed by a rapid descent "
+        "and its disappearance from radar, led to speculation that it had crashed and that "
+        "Assad might have been killed.",
     ],
     ids=[
         "three-sentences-joined", "conflicting-reports", "ministry-statement-retold",
-        "names-each-with-its-neighbour",
+        "names-each-with-its-neighbour", "a-hedged-state",
     ],
 )
 def test_a_retelling_in_known_words_is_held(sentence: str) -> None:
@@ -103,8 +108,9 @@ def test_a_negation_a_neighbour_makes_is_held() -> None:
         ("Assad had not been granted asylum", 1, {"GRANT"}),
         ("At no point did he consider leaving", 3, {"point", "INTEND", "FLEE"}),
         ("Russia said Assad was in Moscow", 1, set()),
+        ("Moscow had played no part in those talks", 1, {"PARTICIPATE"}),
     ],
-    ids=["not-granted", "reach-three", "no-negator"],
+    ids=["not-granted", "reach-three", "no-negator", "no-inside-a-two-word-verb"],
 )
 def test_negated_stems(sentence: str, reach: int, expected: set[str]) -> None:
     assert negated_stems(make_claim(sentence), reach=reach) == expected
