@@ -185,7 +185,7 @@ _CLASSES: dict[str, str] = {
 # Capitals stand for their countries' governments ("Moscow has backed Assad"): a name
 # check may accept one for the other.
 CAPITALS: dict[str, str] = {
-    "moscow": "russia", "washington": "us", "tehran": "iran", "ankara": "turkey",
+    "moscow": "russia", "washington": "usa", "tehran": "iran", "ankara": "turkey",
     "beijing": "china", "london": "britain", "paris": "france", "berlin": "germany",
     "kyiv": "ukraine", "kiev": "ukraine", "riyadh": "saudi", "doha": "qatar",
     "cairo": "egypt", "amman": "jordan", "baghdad": "iraq", "beirut": "lebanon",
@@ -245,7 +245,7 @@ COUNTRIES = frozenset(
 
 # Seats of government that stand for their countries ("the Kremlin said")
 SEATS: dict[str, str] = {
-    "kremlin": "russia", "white house": "us", "elysee": "france",
+    "kremlin": "russia", "white house": "usa", "elysee": "france",
     "downing street": "britain",
 }  # fmt: skip
 

@@ -140,12 +140,14 @@ def test_attribution_of_stances(sentence: str, attribution: str | None) -> None:
          {"news", "conference"}),
         ("Two officers told The Associated Press that Assad had left.",
          {"associated", "press"}),
+        ("Jalali refused, two officials told the Leaders team on Monday.",
+         {"two", "officials", "leaders", "team", "monday"}),
     ],
     ids=[
         "told-agency", "wrote-on", "said-in", "told-reporters", "according-to", "no-frame",
         "had-written-on", "medium-first", "in-a-not-a-medium", "described-speaker-at-the-end",
         "counted-speakers-at-the-end", "tag-inside-is-not-at-the-end", "writing-on-first",
-        "speaking-at-first", "told-a-name-of-several-words",
+        "speaking-at-first", "told-a-name-of-several-words", "told-a-team",
     ],
 )  # fmt: skip
 def test_frame_words(sentence: str, words: set[str]) -> None:
