@@ -121,9 +121,14 @@ def _prefix_negations(mine: set[str], theirs: set[str]) -> int:
                 and base in theirs
                 and base not in mine
                 and (endings is None or base.endswith(endings))
+                # "unclear" / "not clear": the other side says it with a "not"
+                and not (base in _HEDGE_BASES and "not" in theirs)
             ):
                 count += 1
     return count
+
+
+_HEDGE_BASES = frozenset({"clear", "certain", "known", "sure"})
 
 
 def _edited_segments(a: str, b: str) -> tuple[str, str]:

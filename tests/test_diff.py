@@ -641,6 +641,16 @@ def test_first_sight_containment(sentence: str, expected: ChangeType | None) -> 
             "The ministry said Syrians alone should decide, free of foreign interference.",
             None,
         ),
+        (
+            "It remains unclear who was on board the Ilyushin.",
+            "Who was aboard the Ilyushin remains unclear.",
+            None,
+        ),
+        (
+            "Aviation experts urged caution.",
+            "Aviation specialists advised caution.",
+            None,
+        ),
     ],
     ids=[
         "scoped-antonym-with-unchanged-cue",
@@ -654,6 +664,8 @@ def test_first_sight_containment(sentence: str, expected: ChangeType | None) -> 
         "rather-than-is-not",
         "rather-then-typo-fixed",
         "free-of-is-without",
+        "unclear-who-moved-to-the-end",
+        "experts-specialists-urged-advised",
     ],
 )
 def test_version_pairs(old: str, new: str, expected: ChangeType | None) -> None:
