@@ -38,7 +38,7 @@ from monitor.names import (
     same_neighbour,
     same_role,
 )
-from monitor.polarity import NEGATING_WORDS, clauses
+from monitor.polarity import HEDGED_WORDS, NEGATING_WORDS, clauses
 from monitor.stopwords import wordset
 
 __all__ = [
@@ -122,13 +122,11 @@ def _prefix_negations(mine: set[str], theirs: set[str]) -> int:
                 and base not in mine
                 and (endings is None or base.endswith(endings))
                 # "unclear" / "not clear": the other side says it with a "not"
-                and not (base in _HEDGE_BASES and "not" in theirs)
+                and not (base in HEDGED_WORDS and "not" in theirs)
             ):
                 count += 1
     return count
 
-
-_HEDGE_BASES = frozenset({"clear", "certain", "known", "sure"})
 
 
 def _edited_segments(a: str, b: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from monitor.lexicon import phrase_concept
 from monitor.stopwords import DISCOURSE_WORDS, STOPWORDS, wordset
 
-__all__ = ["NEGATING_WORDS", "NEGATORS", "Polarity", "clauses", "polarity_cues"]
+__all__ = ["HEDGED_WORDS", "NEGATING_WORDS", "NEGATORS", "Polarity", "clauses", "polarity_cues"]
 
 NEGATORS = wordset(
     """
@@ -166,10 +166,11 @@ for _concept, (_pos, _neg) in _ANTONYMS.items():
 _BIGRAM_FIRST = frozenset(k.split("_")[0] for k in _CUE_INDEX if "_" in k)
 # "no fewer than 20", "not only": a negator that does not negate the claim; "it was not
 # clear whether ...": a hedge on the question, which it neither asserts nor denies
+HEDGED_WORDS = wordset("clear known certain sure")  # "not clear" / "unclear": a hedge
 _NOT_NEGATION = frozenset(
     {("not", "only"), ("no", "doubt"), ("not", "just"), ("no", "fewer"), ("no", "less")}
     | {("no", "more"), ("not", "least")}
-    | {("not", "clear"), ("not", "known"), ("not", "certain"), ("not", "sure")}
+    | {("not", word) for word in HEDGED_WORDS}
 )
 # "judged by its deeds, not its words", "Moscow, not Washington": a "not" after a noun
 # and before a noun phrase sets one thing against another; it negates neither
