@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .baseline import BaselineIndex
+from .claim_codec import decode_claims, encode_claims, engine_fingerprint
 from .claims import is_claim, split_sentences
 from .diff import diff_claims
 from .errors import ExtractError
@@ -40,7 +41,8 @@ class Analysis:
     `outcome` is "no_article" (no article text: the latest version is kept), "unchanged"
     (the same text as the latest version) or "compared" (`claims` are the article's,
     `changes` what differs from the latest version and the baseline; none for a first
-    version whose every claim is already known).
+    version whose every claim is already known). `claims_z` is `claims` encoded for the
+    store (monitor.claim_codec) by the engine with fingerprint `engine`.
     """
 
     document: Document
@@ -48,6 +50,8 @@ class Analysis:
     outcome: str
     claims: tuple[Claim, ...] = ()
     changes: tuple[Change, ...] = ()
+    engine: str | None = None
+    claims_z: bytes | None = None
 
 
 def analyse(
@@ -66,12 +70,28 @@ def analyse(
     if latest is not None and latest.text_hash == digest:
         return Analysis(document, digest, "unchanged")
     memo = ClaimMemo()
+    engine = engine_fingerprint()
+    if latest is not None:
+        _reuse_claims(memo, latest, engine)
     sentences = memo.sentences(document.text)
     _check_count(sentences)
     current = memo.claims_of(sentences)
     previous = memo.split_claims(latest.text) if latest is not None else None
     changes = diff_claims(previous, current, baseline, now=now)
-    return Analysis(document, digest, "compared", tuple(current), tuple(changes))
+    return Analysis(document, digest, "compared", tuple(current), tuple(changes),
+                    engine, encode_claims(current))
+
+
+def _reuse_claims(memo: ClaimMemo, latest: StoredVersion, engine: str) -> bool:
+    """Give `memo` the claims stored with `latest` when this very engine made them (so
+    they are what making them again would give); whether it took them."""
+    if latest.claims_z is None or latest.engine != engine:
+        return False
+    try:
+        claims = decode_claims(latest.claims_z)
+    except ValueError:  # a damaged blob: the claims are made from the text instead
+        return False
+    return memo.seed(latest.text, claims)
 
 
 def check_size(text: str) -> None:

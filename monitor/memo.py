@@ -73,6 +73,27 @@ class ClaimMemo:
         """Exactly `monitor.claims.split_claims(text)`."""
         return self.claims_of(self.sentences(text))
 
+    def seed(self, text: str, claims: list[Claim]) -> bool:
+        """Take `claims`, stored as what `split_claims(text)` gave, instead of making them.
+
+        Each sentence of `text` whose stripped form is the next stored claim's text is that
+        claim; every other sentence is left to be sorted and made as usual, so a claim the
+        stored list lacks is still found. When claims are left over (they are not this
+        text's, in this order), nothing is taken and the result is False.
+        """
+        taken: dict[str, Claim] = {}
+        pending = iter(claims)
+        upcoming = next(pending, None)
+        for sentence in self.sentences(text):
+            if upcoming is not None and upcoming.text == sentence.strip():
+                taken.setdefault(sentence, upcoming)
+                upcoming = next(pending, None)
+        if upcoming is not None:
+            return False
+        for sentence, claim in taken.items():
+            self._claims.setdefault(sentence, claim)
+        return True
+
 
 def clear_shared() -> None:
     """Forget the sentences remembered across memos."""

@@ -54,12 +54,21 @@ async def offload(func: Callable[..., T], /, *args: Any) -> T:
 
 
 class Slots:
-    """At most `limit` offloaded calls at once (the rest wait their turn on the loop)."""
+    """At most `limit` offloaded calls at once (the rest wait their turn on the loop).
+
+    `limit` 0 runs each call inline, on the loop's thread. That is for a batch with nothing
+    else to serve (`monitor check`): a worker thread parsing while the loop fetches makes
+    every system call of the loop (a send, an SQLite write, the poll) wait up to the switch
+    interval for the interpreter lock, which cost a 1,000-page re-check a third of its time.
+    """
 
     def __init__(self, limit: int) -> None:
+        self._inline = limit <= 0
         self._sem = asyncio.Semaphore(max(1, limit))
 
     async def run(self, func: Callable[..., T], /, *args: Any) -> T:
+        if self._inline:
+            return func(*args)
         async with self._sem:
             return await offload(func, *args)
 

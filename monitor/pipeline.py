@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".html", ".htm", ".txt", ".md")
 CPU_SLOTS = 2  # threads parsing at once per Checker: two let a small file pass one huge page;
-# more only contend for the GIL (measured: a little more CPU, no faster)
+# more only contend for the GIL (measured: a little more CPU, no faster). 0: inline
 BATCH_ITEMS = 100  # check results committed together by `run_pass`...
 BATCH_SECONDS = 0.5  # ...(without a running loop; also the wait before retrying a commit)
 Clock = Callable[[], datetime]
@@ -226,7 +226,8 @@ class Checker:
         outcome = "changed" if changes else ("first_seen" if latest is None else "unchanged")
         with self.store.batched():
             self.store.save_version(source, document, text_hash=analysis.digest,
-                                    claims=analysis.claims, changes=changes, now=now)
+                                    claims=analysis.claims, changes=changes, now=now,
+                                    engine=analysis.engine, claims_z=analysis.claims_z)
             self.store.record_check(source, outcome=outcome, changes=len(changes), **record)
         counts = Counter(c.type.value for c in changes)
         if changes:

@@ -26,16 +26,26 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+BASELINE_STAMPS_KEY = "baseline_file_stamps"  # the `meta` entry: {path: "mtime_ns:size"}
+
+
 class BaselineCache:
-    """The baseline index, rebuilt only when the baseline files or the stored claims change."""
+    """The baseline index, rebuilt only when the baseline files or the stored claims change.
+
+    A file is read again only when its modification time or size differs from when it was
+    last loaded into this database (stamps kept in the `meta` table), so a `monitor check`
+    does not re-extract the unchanged baseline files on every start.
+    """
 
     def __init__(self) -> None:
-        self._files: dict[Path, tuple[int, int]] = {}
+        self._files: dict[str, str] | None = None
         self._index: tuple[int, BaselineIndex] | None = None
 
     def sync(self, settings: Settings, store: Store) -> BaselineIndex:
         """Load new or changed configured baseline files, then return the current index."""
-        from .baseline_files import article_files, build_index, load_baseline
+        import json
+
+        from .baseline_files import article_files, build_index
 
         present = [p for p in settings.baseline_paths if p.exists()]
         for missing in set(settings.baseline_paths) - set(present):
@@ -43,15 +53,35 @@ class BaselineCache:
         stamps = {}
         for path in article_files(present):
             stat = path.stat()
-            stamps[path] = (stat.st_mtime_ns, stat.st_size)
-        fresh = [p for p, stamp in stamps.items() if self._files.get(p) != stamp]
+            stamps[str(path.resolve())] = f"{stat.st_mtime_ns}:{stat.st_size}"
+        if self._files is None:
+            self._files = _stored_stamps(store.get_meta(BASELINE_STAMPS_KEY))
+        fresh = [Path(p) for p, stamp in stamps.items() if self._files.get(p) != stamp]
         if fresh:
+            from .baseline_files import load_baseline
+
             load_baseline(store, fresh, now=utcnow())
-            self._files.update(stamps)
+            # stamps are remembered only after the files are in: a failed load is retried
+            self._files.update((str(p), stamps[str(p)]) for p in fresh)
+            store.set_meta(BASELINE_STAMPS_KEY, json.dumps(self._files, sort_keys=True))
         revision = store.baseline_revision()
         if self._index is None or self._index[0] != revision:
             self._index = (revision, build_index(store))
         return self._index[1]
+
+
+def _stored_stamps(value: str | None) -> dict[str, str]:
+    """The stamps saved under BASELINE_STAMPS_KEY; none when absent or unreadable (every
+    file is then read again, which is always safe)."""
+    import json
+
+    try:
+        found = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items()}
 
 
 def sync_baseline(settings: Settings, store: Store) -> BaselineIndex:
@@ -90,7 +120,9 @@ async def _pass(
     from .pipeline import Checker, run_pass
 
     async with make_client(settings.fetch) as client:
-        checker = Checker(store, Fetcher(client, settings.fetch), index)
+        # inline parsing (cpu_slots=0): a one-shot pass has no loop to keep responsive, and
+        # worker threads would make the loop's every system call queue for the GIL
+        checker = Checker(store, Fetcher(client, settings.fetch), index, cpu_slots=0)
         return await run_pass(checker, sources, concurrency=settings.fetch.concurrency,
                               progress=progress)
 

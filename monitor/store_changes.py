@@ -32,12 +32,16 @@ def _unpack(blob: bytes) -> str:
 
 @dataclass(frozen=True)
 class StoredVersion:
-    """The latest stored version of an article."""
+    """The latest stored version of an article. `claims_z` holds its claims as
+    monitor.claim_codec encoded them, made by the claim engine with fingerprint `engine`
+    (both None for a version stored before schema 4)."""
 
     id: int
     text_hash: str
     text: str
     title: str | None
+    engine: str | None = None
+    claims_z: bytes | None = None
 
 
 
@@ -48,11 +52,11 @@ class ChangeLog(StoreBase):
 
     def latest_version(self, source: str) -> StoredVersion | None:
         row = self.conn.execute(
-            "SELECT id, text_hash, text_z, title FROM versions WHERE source = ? "
-            "ORDER BY id DESC LIMIT 1", [source]).fetchone()
+            "SELECT id, text_hash, text_z, title, engine, claims_z FROM versions "
+            "WHERE source = ? ORDER BY id DESC LIMIT 1", [source]).fetchone()
         if row is None:
             return None
-        return StoredVersion(row[0], row[1], _unpack(row[2]), row[3])
+        return StoredVersion(row[0], row[1], _unpack(row[2]), row[3], row[4], row[5])
 
     def save_version(
         self,
@@ -63,17 +67,21 @@ class ChangeLog(StoreBase):
         claims: Sequence[Claim],
         changes: Sequence[Change],
         now: datetime,
+        engine: str | None = None,
+        claims_z: bytes | None = None,
     ) -> int:
         """Store a new article version, its claims, its changes and their alert deliveries
-        in one transaction (part of a check's writes: batched, see monitor.store_db)."""
+        in one transaction (part of a check's writes: batched, see monitor.store_db).
+        `claims_z` is `claims` encoded by monitor.claim_codec with engine `engine`."""
         conn = self.conn
         stamp = utc_iso(now)
         with self.batched():
             version_id = conn.execute(
                 "INSERT INTO versions (source, url, fetched_at, text_hash, title, published, "
-                "author, text_z) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "author, text_z, engine, claims_z) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [source.name, document.url, stamp, text_hash, document.title,
-                 document.published, document.author, _pack(document.text)],
+                 document.published, document.author, _pack(document.text), engine,
+                 claims_z],
             ).lastrowid
             conn.executemany(
                 "INSERT INTO claims (version_id, position, text, norm) VALUES (?, ?, ?, ?)",

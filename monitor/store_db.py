@@ -200,6 +200,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE source_state ADD COLUMN file_stamp TEXT;
     """,
+    # 4: each version keeps its claims with their comparison fields (monitor.claim_codec)
+    # and the fingerprint of the engine that made them, so the next check of the article
+    # reuses them instead of making them again from the text.
+    """
+    ALTER TABLE versions ADD COLUMN claims_z BLOB;
+    ALTER TABLE versions ADD COLUMN engine TEXT;
+    """,
 )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from monitor.analysis import MAX_CLAIMS, analyse, check_size, text_hash
 from monitor.baseline import BaselineIndex
+from monitor.claim_codec import decode_claims, encode_claims, engine_fingerprint
 from monitor.claims import split_claims
 from monitor.diff import diff_claims
 from monitor.errors import ExtractError
@@ -25,8 +26,8 @@ def claim_lines(n: int) -> str:
     return "\n".join(f"Officials in district {i} said {i} homes were flooded." for i in range(n))
 
 
-def stored(text: str) -> StoredVersion:
-    return StoredVersion(1, text_hash(text), text, "T")
+def stored(text: str, engine: str | None = None, claims_z: bytes | None = None) -> StoredVersion:
+    return StoredVersion(1, text_hash(text), text, "T", engine, claims_z)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +89,52 @@ def test_analyse_compares_as_the_plain_claim_engine_does():
         previous = split_claims(v1) if v1 else None
         assert result.claims == tuple(current)
         assert result.changes == tuple(diff_claims(previous, current, BaselineIndex(), now=NOW))
+
+
+def test_stored_claims_of_this_engine_give_the_same_comparison(monkeypatch):
+    cases = [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES.glob("*.toml"))]
+    pairs = [(case["v1"], case["v2"]) for case in cases if case.get("v1")]
+    assert len(pairs) > 100
+    for v1, v2 in pairs:
+        first = analyse(lambda v1=v1: Document("https://a", v1), None, BaselineIndex(), NOW)
+        assert first.engine == engine_fingerprint()
+        assert decode_claims(first.claims_z) == list(first.claims)
+        plain = analyse(lambda v2=v2: Document("https://a", v2), stored(v1), BaselineIndex(), NOW)
+        reused = analyse(lambda v2=v2: Document("https://a", v2),
+                         stored(v1, first.engine, first.claims_z), BaselineIndex(), NOW)
+        assert (reused.outcome, reused.claims, reused.changes) == (
+            plain.outcome, plain.claims, plain.changes)
+
+
+@pytest.mark.parametrize(
+    ("engine", "blob", "made"),
+    [
+        ("this", "good", ["The army withdrew 3,000 troops."]),
+        ("another", "good", ["Rebels entered Hama on Thursday, residents said.",
+                             "The army withdrew 3,000 troops.",
+                             "The army withdrew 300 troops."]),
+        ("this", "damaged", ["Rebels entered Hama on Thursday, residents said.",
+                             "The army withdrew 3,000 troops.",
+                             "The army withdrew 300 troops."]),
+        (None, None, ["Rebels entered Hama on Thursday, residents said.",
+                      "The army withdrew 3,000 troops.",
+                      "The army withdrew 300 troops."]),
+    ],
+    ids=["same-engine", "older-engine", "damaged-blob", "stored-before-schema-4"],
+)
+def test_stored_claims_are_reused_only_from_this_engine(engine, blob, made, monkeypatch):
+    from monitor import claims as engine_module
+    from monitor.memo import clear_shared
+
+    good = encode_claims(split_claims(V1))
+    latest = stored(V1, engine_fingerprint() if engine == "this" else engine,
+                    {"good": good, "damaged": b"garbage", None: None}[blob])
+    clear_shared()
+    making: list[str] = []
+    real = engine_module.make_claim
+    monkeypatch.setattr(engine_module, "make_claim",
+                        lambda s, p=0: making.append(s) or real(s, p))
+    result = analyse(lambda: Document("https://a", V2), latest, BaselineIndex(), NOW)
+    clear_shared()
+    assert [c.type.value for c in result.changes] == ["updated_claim"]
+    assert sorted(making) == made

@@ -126,3 +126,61 @@ def test_every_result_is_a_fresh_list_of_fresh_claims():
     first, second = memo.split_claims(V1), memo.split_claims(V1)
     assert first == second
     assert not {id(c) for c in first} & {id(c) for c in second}
+
+
+def _counting(monkeypatch) -> list[str]:
+    """The sentences the engine makes claims of from now on."""
+    made: list[str] = []
+    real = claims.make_claim
+
+    def spy(sentence, position=0):
+        made.append(sentence)
+        return real(sentence, position)
+
+    monkeypatch.setattr(claims, "make_claim", spy)
+    return made
+
+
+@pytest.mark.parametrize("folder", CASE_DIRS, ids=[d.name for d in CASE_DIRS])
+def test_seeded_claims_give_what_the_plain_engine_gives(folder, monkeypatch):
+    for name, versions in case_versions(folder):
+        memo = ClaimMemo()
+        assert memo.seed(versions[0], claims.split_claims(versions[0])), name
+        for text in versions:
+            assert memo.split_claims(text) == claims.split_claims(text), name
+
+
+def test_a_seeded_text_makes_no_claim_again(monkeypatch):
+    v1 = ("Rebels entered Hama on Thursday, residents said.\nWhat next?\n"
+          "The army withdrew 300 troops.")
+    v2 = v1.replace("300", "3,000")
+    stored = claims.split_claims(v1)
+    made = _counting(monkeypatch)
+    memo = ClaimMemo()
+    assert memo.seed(v1, stored)
+    assert memo.split_claims(v1) == stored and made == []
+    memo.split_claims(v2)
+    assert made == ["The army withdrew 3,000 troops."]  # only the edited sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "stored_from", "taken", "made"),
+    [
+        ("Rebels entered Hama.\nThe army withdrew 300 troops.", "Rebels entered Hama.",
+         True, ["The army withdrew 300 troops."]),
+        ("Rebels entered Hama.", "Rebels entered Hama.\nThe army withdrew 300 troops.",
+         False, ["Rebels entered Hama."]),
+        ("Rebels entered Hama.\nThe army withdrew.", "The army withdrew.\nRebels entered Hama.",
+         False, ["Rebels entered Hama.", "The army withdrew."]),
+        ("Rebels entered Hama.", "Rebels entered Homs.", False, ["Rebels entered Hama."]),
+    ],
+    ids=["claim-missing", "claim-left-over", "other-order", "other-text"],
+)
+def test_claims_of_another_text_give_the_plain_engine_s_claims(
+        text, stored_from, taken, made, monkeypatch):
+    memo = ClaimMemo()
+    assert memo.seed(text, claims.split_claims(stored_from)) is taken
+    expected = claims.split_claims(text)
+    making = _counting(monkeypatch)
+    assert memo.split_claims(text) == expected
+    assert making == made  # what was not taken is made afresh

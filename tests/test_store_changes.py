@@ -22,6 +22,18 @@ def test_version_claims_and_changes_are_written_together(store):
     rows = store.changes()
     assert rows[0]["type"] == "new_claim" and rows[0]["details"] == {"k": 1}
     assert rows[0]["detected_at"] == "2024-12-09T12:00:00Z"
+    assert (latest.engine, latest.claims_z) == (None, None)  # none given: none kept
+
+
+def test_a_version_keeps_its_encoded_claims_and_their_engine(store):
+    source = Source("a", "https://example.com/a")
+    store.save_version(source, Document(source.url, "One. Two."), text_hash="h1", claims=[],
+                       changes=[], now=NOW, engine="e1", claims_z=b"blob-1")
+    store.save_version(source, Document(source.url, "One. Three."), text_hash="h2",
+                       claims=[], changes=[], now=NOW, engine="e2", claims_z=b"blob-2")
+    latest = store.latest_version("a")
+    assert latest is not None
+    assert (latest.text_hash, latest.engine, latest.claims_z) == ("h2", "e2", b"blob-2")
 
 
 def test_a_failure_mid_transaction_leaves_nothing_half_written(store):

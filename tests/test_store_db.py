@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+import zlib
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_a_transaction_commits_together_or_not_at_all(store):
     assert not store.db.conn.in_transaction
 
 
-def test_a_schema_2_database_migrates_to_3_keeping_its_rows(tmp_path):
+def test_a_schema_2_database_migrates_keeping_its_rows(tmp_path):
     path = tmp_path / "m.db"
     conn = sqlite3.connect(path)
     for version, script in enumerate(MIGRATIONS[:2], 1):
@@ -71,7 +72,7 @@ def test_a_schema_2_database_migrates_to_3_keeping_its_rows(tmp_path):
     conn.commit()
     conn.close()
     store = Store(path)
-    assert store.schema_version == 3 == len(MIGRATIONS)
+    assert store.schema_version == len(MIGRATIONS)
     state = store.state("a")
     assert (state.etag, state.failures, state.file_stamp) == ('"v1"', 2, None)
     assert store.get_meta("config_path") is None
@@ -205,3 +206,22 @@ def test_closing_the_store_commits_a_pending_batch(tmp_path):
         _log(store, "a")
         store.close()
     assert _committed(Store(tmp_path / "m.db")) == ["a"]
+
+
+def test_a_schema_3_version_reads_without_stored_claims(tmp_path):
+    path = tmp_path / "m.db"
+    conn = sqlite3.connect(path)
+    for version, script in enumerate(MIGRATIONS[:3], 1):
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO versions (source, url, fetched_at, text_hash, text_z) "
+                 "VALUES ('a', 'https://example.com/a', '2024-12-09T12:00:00Z', 'h1', ?)",
+                 [zlib.compress(b"One. Two.")])
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == 4 == len(MIGRATIONS)
+    latest = store.latest_version("a")
+    assert latest is not None
+    assert (latest.text, latest.engine, latest.claims_z) == ("One. Two.", None, None)
+    store.close()
