@@ -204,18 +204,21 @@ class Checker:
         etag: str | None = None,
         last_modified: str | None = None,
         file_stamp: str | None = None,
+        locate: Callable[[str], str | None] | None = None,
     ) -> CheckResult:
         """Extract a fresh document with `extract` and compare it with the last version and
-        the baseline (in a worker thread: monitor.analysis), then record the outcome."""
+        the baseline (in a worker thread: monitor.analysis), then record the outcome (and
+        the article's region, when `locate` finds it: see monitor.region)."""
         from .analysis import analyse
 
         now = self.clock()
         latest = self.store.latest_version(source.name)
-        analysis = await self.compute(analyse, extract, latest, self.baseline, now)
+        analysis = await self.compute(analyse, extract, latest, self.baseline, now, locate)
         document = analysis.document
         record: dict[str, Any] = dict(
             url=document.url, now=now, status=status, etag=etag, last_modified=last_modified,
             body_hash=body_hash, file_stamp=file_stamp, duration_ms=_ms(started),
+            region=analysis.region,
         )
         if analysis.outcome != "compared":
             # "no_article": an index page, or a page whose article vanished: keep what we
@@ -265,11 +268,13 @@ class PageKind:
             return fetched
         result, body_hash = fetched
         from .extract import extract_html
+        from .region import locate
 
         return await checker.ingest(
             source, partial(extract_html, result.text, url=result.url, selector=source.selector),
             started=started, body_hash=body_hash, status=result.status, etag=result.etag,
             last_modified=result.last_modified,
+            locate=partial(locate, result.text) if source.selector is None else None,
         )
 
     def children(self, checker: Checker, source: Source) -> list[Source]:
@@ -422,8 +427,9 @@ async def _fetch_if_changed(
     checker: Checker, source: Source, started: float, *, expect: str
 ) -> tuple[FetchResult, str] | CheckResult:
     """Conditional GET of `source`: (result, body hash) when there is something new to parse;
-    otherwise the cheap path (a 304, or the same bytes as last time, e.g. from a server
-    without validators) is recorded and its CheckResult returned."""
+    otherwise the cheap path (a 304, the same bytes as last time, e.g. from a server
+    without validators, or a page whose article region holds the text it held when the
+    article was last extracted: monitor.region) is recorded and its CheckResult returned."""
     state = checker.state(source.name)
     result = await checker.fetcher.fetch(
         source.url, etag=state.etag, last_modified=state.last_modified, expect=expect,
@@ -434,11 +440,20 @@ async def _fetch_if_changed(
     from .analysis import text_hash
 
     body_hash = text_hash(result.text)
-    if state.body_hash == body_hash:
+    if state.body_hash == body_hash or (
+        expect == "html" and source.selector is None and state.region
+        and await checker.compute(_region_unchanged, result.text, state.region)
+    ):  # the same bytes, or the article's region of the page holds the same text
         return _unchanged(checker, source, started, "unchanged", status=result.status,
                           etag=result.etag, last_modified=result.last_modified,
                           body_hash=body_hash)
     return result, body_hash
+
+
+def _region_unchanged(html: str, region: str) -> bool:
+    from .region import unchanged
+
+    return unchanged(html, region)
 
 
 def _unchanged(checker: Checker, source: Source, started: float, outcome: str,

@@ -49,6 +49,7 @@ class SourceState:
     next_due: str | None = None
     retired_at: str | None = None
     file_stamp: str | None = None  # "mtime_ns:size" of the file an article was read from
+    region: str | None = None  # where the article was last extracted from (monitor.region)
 
 
 _STATE_COLUMNS = ", ".join(f.name for f in dataclass_fields(SourceState))
@@ -57,8 +58,8 @@ _STATE_COLUMNS = ", ".join(f.name for f in dataclass_fields(SourceState))
 # the stored value; next_due and retired_at belong to the scheduler and are left alone.
 _RECORD_STATE = (
     "INSERT INTO source_state (name, etag, last_modified, body_hash, last_checked, "
-    "last_outcome, last_error, last_change, failures, file_stamp) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+    "last_outcome, last_error, last_change, failures, file_stamp, region) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
     "etag = coalesce(excluded.etag, etag), "
     "last_modified = coalesce(excluded.last_modified, last_modified), "
     "body_hash = coalesce(excluded.body_hash, body_hash), "
@@ -67,7 +68,8 @@ _RECORD_STATE = (
     "last_change = coalesce(excluded.last_change, last_change), "
     "failures = CASE excluded.last_outcome WHEN 'error' THEN failures + 1 "
     "WHEN 'deferred' THEN failures ELSE 0 END, "
-    "file_stamp = coalesce(excluded.file_stamp, file_stamp)"
+    "file_stamp = coalesce(excluded.file_stamp, file_stamp), "
+    "region = coalesce(excluded.region, region)"
 )
 _RECORD_LOG = (
     "INSERT INTO fetch_log (source, url, checked_at, duration_ms, outcome, status, error, "
@@ -295,13 +297,14 @@ class Store(ScheduleQueries, ChangeLog):
         last_modified: str | None = None,
         body_hash: str | None = None,
         file_stamp: str | None = None,
+        region: str | None = None,
     ) -> None:
         """Log one check and update the source's state.
 
         "error" counts a failure up, "deferred" leaves the count alone, anything else resets
         it. An error keeps the stored validators (and file stamp, so the file is read again).
-        A value not given (None) keeps the stored one. While `batching`, the commit may be
-        deferred (see monitor.store_db).
+        A value not given (None) keeps the stored one; `region` "" clears it. While
+        `batching`, the commit may be deferred (see monitor.store_db).
         """
         failed = outcome == "error"
         with self.batched():
@@ -333,6 +336,7 @@ class Store(ScheduleQueries, ChangeLog):
                 # a failure nor clears the ones before it.
                 1 if failed else 0,
                 None if keep else file_stamp,
+                "" if stale else (None if failed else region),
             ])
 
     def file_stamps(self, parent: str) -> dict[str, str | None]:

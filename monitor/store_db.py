@@ -202,10 +202,12 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 4: each version keeps its claims with their comparison fields (monitor.claim_codec)
     # and the fingerprint of the engine that made them, so the next check of the article
-    # reuses them instead of making them again from the text.
+    # reuses them instead of making them again from the text; and a page's state keeps the
+    # region its article was last extracted from (monitor.region).
     """
     ALTER TABLE versions ADD COLUMN claims_z BLOB;
     ALTER TABLE versions ADD COLUMN engine TEXT;
+    ALTER TABLE source_state ADD COLUMN region TEXT;
     """,
 )
 

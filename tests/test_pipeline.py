@@ -162,6 +162,37 @@ def test_unchanged_body_skips_parsing_and_a_304_is_cheap(http_server, tmp_path):
     assert store.db["versions"].count == 1
 
 
+def test_layout_churn_skips_extraction_and_an_article_edit_does_not(
+        http_server, tmp_path, monkeypatch):
+    from monitor import extract
+
+    paragraphs = [
+        "Rebel fighters entered the city of Hama on Thursday after days of fighting, "
+        "residents said.",
+        "The army said it had redeployed its troops outside the city to protect civilians.",
+    ]
+    served = {"page": article_page("Rebels enter Hama", paragraphs)}
+    http_server.routes["/p"] = lambda request: (200, HTML, served["page"])
+    extracted: list[str] = []
+    real = extract.extract_html
+    monkeypatch.setattr(extract, "extract_html",
+                        lambda html, **kw: extracted.append(html) or real(html, **kw))
+    store = Store(tmp_path / "m.db")
+    settings = FetchSettings(allow_private=True)
+    source = Source("p", http_server.url("/p"))
+    assert run(store, [source], settings) == {"p": "changed"}
+    assert store.state("p").region  # where the article is, kept for the next check
+    served["page"] = article_page("Rebels enter Hama", paragraphs,
+                                  extra="<div>Most read: Oil prices rise</div>")
+    assert run(store, [source], settings) == {"p": "unchanged"}
+    assert len(extracted) == 1  # the churn was seen without extracting the page
+    served["page"] = article_page("Rebels enter Hama", [paragraphs[0].replace(
+        "Thursday", "Friday"), paragraphs[1]], extra="<div>Most read: Gold falls</div>")
+    assert run(store, [source], settings) == {"p": "changed"}
+    assert len(extracted) == 2
+    assert [c["type"] for c in store.changes()][:1] == ["updated_claim"]
+
+
 @pytest.mark.parametrize(
     ("body", "outcome"),
     [(b"<html><body><ul><li><a href='/a'>One</a></li><li><a href='/b'>Two</a></li></ul>"
