@@ -53,7 +53,7 @@ from .store import SourceState, Store
 if TYPE_CHECKING:
     from .baseline import BaselineIndex
     from .fetch import Fetcher
-    from .offload import Slots
+    from .workers import SharedIndex
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,12 @@ OUTCOMES = (
 )
 
 
+class Compute(Protocol):
+    """Where a Checker's pure work runs: monitor.offload.Slots, monitor.workers."""
+
+    async def run(self, func: Callable[..., T], /, *args: Any) -> T: ...
+
+
 class Kind(Protocol):
     """A source kind: how to check a source of that kind and what it discovers."""
 
@@ -112,18 +118,21 @@ class Checker:
         self,
         store: Store,
         fetcher: Fetcher,
-        baseline: BaselineIndex,
+        baseline: BaselineIndex | SharedIndex,
         *,
         clock: Clock = utcnow,
         cpu_slots: int = CPU_SLOTS,
+        compute: Compute | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.baseline = baseline
         self.clock = clock
-        from .offload import Slots  # (and asyncio) only once something is checked
+        if compute is None:
+            from .offload import Slots  # (and asyncio) only once something is checked
 
-        self._slots: Slots = Slots(cpu_slots)
+            compute = Slots(cpu_slots)
+        self._compute: Compute = compute
         self._primed: dict[str, SourceState] = {}
 
     def prime(self, names: Collection[str]) -> None:
@@ -138,8 +147,9 @@ class Checker:
         return state if state is not None else self.store.state(name)
 
     async def compute(self, func: Callable[..., T], /, *args: Any) -> T:
-        """`func(*args)` (pure work: no database) in a worker thread; see monitor.offload."""
-        return await self._slots.run(func, *args)
+        """`func(*args)` (pure work: no database) off the loop: in a worker thread (see
+        monitor.offload), or as the Checker's `compute` runs it (monitor.workers)."""
+        return await self._compute.run(func, *args)
 
     async def check(self, source: Source) -> CheckResult:
         """Check one source; failures are recorded and returned, never raised."""
@@ -209,11 +219,9 @@ class Checker:
         """Extract a fresh document with `extract` and compare it with the last version and
         the baseline (in a worker thread: monitor.analysis), then record the outcome (and
         the article's region, when `locate` finds it: see monitor.region)."""
-        from .analysis import analyse
-
         now = self.clock()
         latest = self.store.latest_version(source.name)
-        analysis = await self.compute(analyse, extract, latest, self.baseline, now, locate)
+        analysis = await self.compute(_analyse, extract, latest, self.baseline, now, locate)
         document = analysis.document
         record: dict[str, Any] = dict(
             url=document.url, now=now, status=status, etag=etag, last_modified=last_modified,
@@ -267,14 +275,11 @@ class PageKind:
         if isinstance(fetched, CheckResult):
             return fetched
         result, body_hash = fetched
-        from .extract import extract_html
-        from .region import locate
-
         return await checker.ingest(
-            source, partial(extract_html, result.text, url=result.url, selector=source.selector),
+            source, partial(_extract_html, result.text, result.url, source.selector),
             started=started, body_hash=body_hash, status=result.status, etag=result.etag,
             last_modified=result.last_modified,
-            locate=partial(locate, result.text) if source.selector is None else None,
+            locate=partial(_locate, result.text) if source.selector is None else None,
         )
 
     def children(self, checker: Checker, source: Source) -> list[Source]:
@@ -448,6 +453,28 @@ async def _fetch_if_changed(
                           etag=result.etag, last_modified=result.last_modified,
                           body_hash=body_hash)
     return result, body_hash
+
+
+# The pure work a check hands to `Checker.compute`, named here so that it pickles by
+# reference (monitor.workers) and loads its libraries only where it runs.
+
+
+def _analyse(*args: Any) -> Any:
+    from .analysis import analyse
+
+    return analyse(*args)
+
+
+def _extract_html(html: str, url: str, selector: str | None) -> Document:
+    from .extract import extract_html
+
+    return extract_html(html, url=url, selector=selector)
+
+
+def _locate(html: str, text: str) -> str | None:
+    from .region import locate
+
+    return locate(html, text)
 
 
 def _region_unchanged(html: str, region: str) -> bool:

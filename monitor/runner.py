@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .lock import InstanceLock
     from .models import Claim, Document, Source
     from .pipeline import CheckResult, PassSummary
+    from .workers import ProcessCompute, SharedIndex
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,20 @@ class BaselineCache:
 
     def sync(self, settings: Settings, store: Store) -> BaselineIndex:
         """Load new or changed configured baseline files, then return the current index."""
+        from .baseline_files import build_index
+
+        self.load_files(settings, store)
+        revision = store.baseline_revision()
+        if self._index is None or self._index[0] != revision:
+            self._index = (revision, build_index(store))
+        return self._index[1]
+
+    def load_files(self, settings: Settings, store: Store) -> None:
+        """Load the configured baseline files that are new or changed since they were last
+        loaded into this database."""
         import json
 
-        from .baseline_files import article_files, build_index
+        from .baseline_files import article_files
 
         present = [p for p in settings.baseline_paths if p.exists()]
         for missing in set(settings.baseline_paths) - set(present):
@@ -64,10 +76,6 @@ class BaselineCache:
             # stamps are remembered only after the files are in: a failed load is retried
             self._files.update((str(p), stamps[str(p)]) for p in fresh)
             store.set_meta(BASELINE_STAMPS_KEY, json.dumps(self._files, sort_keys=True))
-        revision = store.baseline_revision()
-        if self._index is None or self._index[0] != revision:
-            self._index = (revision, build_index(store))
-        return self._index[1]
 
 
 def _stored_stamps(value: str | None) -> dict[str, str]:
@@ -102,27 +110,52 @@ def check_once(
         return PassSummary()
     import asyncio
 
-    index = sync_baseline(settings, store)
+    from .workers import MIN_PAGES, ProcessCompute, SharedIndex, usable_cores
+
+    cache = BaselineCache()
+    compute: ProcessCompute | None = None
+    index: BaselineIndex | SharedIndex
+    if usable_cores() > 1 and _pages(store, sources) >= MIN_PAGES:
+        # parse in a worker process while this one fetches (see monitor.workers)
+        cache.load_files(settings, store)
+        index = SharedIndex(store.path, store.baseline_revision())
+        compute = ProcessCompute(index)
+    else:
+        index = cache.sync(settings, store)
 
     def progress(result: CheckResult) -> None:
         if echo is not None and result.outcome in ("changed", "error"):
             detail = result.error or ", ".join(f"{n} {t}" for t, n in result.changes.items())
             echo(f"{result.outcome:8} {result.source}: {detail}")
 
-    return asyncio.run(_pass(settings, store, index, sources, progress))
+    try:
+        return asyncio.run(_pass(settings, store, index, sources, progress, compute))
+    finally:
+        if compute is not None:
+            compute.close()
+
+
+def _pages(store: Store, sources: list[Source]) -> int:
+    """How many articles a pass over `sources` checks at least (the pages, and the articles
+    already tracked through the feeds and folders)."""
+    return sum(1 if s.kind == "page" else len(store.list_sources(parent=s.name))
+               for s in sources)
 
 
 async def _pass(
-    settings: Settings, store: Store, index: BaselineIndex, sources: list[Source],
-    progress: Callable[[CheckResult], None] | None = None,
+    settings: Settings, store: Store, index: BaselineIndex | SharedIndex,
+    sources: list[Source], progress: Callable[[CheckResult], None] | None = None,
+    compute: ProcessCompute | None = None,
 ) -> PassSummary:
     from .fetch import Fetcher, make_client
     from .pipeline import Checker, run_pass
 
     async with make_client(settings.fetch) as client:
-        # inline parsing (cpu_slots=0): a one-shot pass has no loop to keep responsive, and
-        # worker threads would make the loop's every system call queue for the GIL
-        checker = Checker(store, Fetcher(client, settings.fetch), index, cpu_slots=0)
+        # Without a worker process, parsing is inline (cpu_slots=0): a one-shot pass has
+        # no loop to keep responsive, and worker threads would make the loop's every
+        # system call queue for the GIL.
+        checker = Checker(store, Fetcher(client, settings.fetch), index, cpu_slots=0,
+                          compute=compute)
         return await run_pass(checker, sources, concurrency=settings.fetch.concurrency,
                               progress=progress)
 

@@ -1,0 +1,104 @@
+"""monitor.workers: a pass's parsing in a worker process gives what parsing inline gives."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+
+import pytest
+
+from monitor import runner, workers
+from monitor.config import FetchSettings, Settings
+from monitor.models import Source
+from monitor.runner import BaselineCache, check_once
+from monitor.store import Store
+from monitor.workers import ProcessCompute, SharedIndex, shared_index
+from tests.helpers import article_page
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+SEED = "Title\n\nRebels captured the airport of Aleppo on Friday, a commander said.\n"
+
+
+def _baseline(tmp_path) -> tuple[Settings, Store]:
+    folder = tmp_path / "base"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEED)
+    settings = Settings(db_path=tmp_path / "m.db", baseline_paths=(folder,),
+                        fetch=FetchSettings(allow_private=True, host_delay=0.0))
+    store = Store(settings.db_path)
+    BaselineCache().load_files(settings, store)
+    return settings, store
+
+
+def _die_outside(pid: int) -> str:
+    """Kills the process it runs in unless that is process `pid`."""
+    if os.getpid() != pid:
+        os._exit(3)
+    return "inline"
+
+
+def test_a_shared_index_unpickles_to_this_process_s_index(tmp_path):
+    settings, store = _baseline(tmp_path)
+    ref = SharedIndex(settings.db_path, store.baseline_revision())
+    index = pickle.loads(pickle.dumps(ref))
+    assert index is shared_index(str(settings.db_path), store.baseline_revision())
+    assert index is ref.resolve() and len(index) == 1
+
+
+def test_the_work_runs_in_another_process_with_the_baseline_built_there(tmp_path):
+    settings, store = _baseline(tmp_path)
+    ref = SharedIndex(settings.db_path, store.baseline_revision())
+    compute = ProcessCompute(ref)
+    try:
+        pid = asyncio.run(compute.run(os.getpid))
+        size = asyncio.run(compute.run(len, ref))
+    finally:
+        compute.close()
+    assert pid != os.getpid()
+    assert size == 1
+
+
+def test_a_worker_that_dies_leaves_the_work_to_this_process(tmp_path, caplog):
+    settings, store = _baseline(tmp_path)
+    compute = ProcessCompute(SharedIndex(settings.db_path, store.baseline_revision()))
+    try:
+        assert asyncio.run(compute.run(_die_outside, os.getpid())) == "inline"
+        assert asyncio.run(compute.run(len, SharedIndex(settings.db_path, 1))) == 1
+    finally:
+        compute.close()
+    assert "the parsing worker stopped" in caplog.text
+
+
+@pytest.mark.parametrize("worker", [False, True], ids=["inline", "worker-process"])
+def test_a_pass_gives_the_same_results_with_or_without_a_worker(
+        http_server, tmp_path, monkeypatch, worker):
+    monkeypatch.setattr(workers, "usable_cores", lambda: 2 if worker else 1)
+    monkeypatch.setattr(workers, "MIN_PAGES", 2)
+    made: list[ProcessCompute] = []
+    real = workers.ProcessCompute
+
+    def spy(index):
+        made.append(real(index))
+        return made[-1]
+
+    monkeypatch.setattr(workers, "ProcessCompute", spy)
+    paragraphs = ["Rebels captured the airport of Aleppo on Friday, a commander said.",
+                  "The army said 300 soldiers had withdrawn from the city."]
+    served = {"/a": article_page("Aleppo", paragraphs), "/b": b"<html><body></body></html>"}
+    for path in served:
+        http_server.routes[path] = lambda request, path=path: (200, HTML, served[path])
+    settings, store = _baseline(tmp_path)
+    for path in served:
+        store.add_source(Source(path.strip("/"), http_server.url(path)), now=runner.utcnow())
+    first = check_once(settings, store, [])
+    edited = [paragraphs[0], paragraphs[1].replace("300", "3,000")]
+    served["/a"] = article_page("Aleppo", edited)
+    second = check_once(settings, store, [])
+    assert {r.source: r.outcome for r in first.results} == {"a": "changed", "b": "no_article"}
+    assert {r.source: r.outcome for r in second.results} == {"a": "changed", "b": "unchanged"}
+    # the first version's claim that the baseline lacks, then the edit
+    assert [(c["type"], c["claim"]) for c in store.changes()] == [
+        ("updated_claim", "The army said 3,000 soldiers had withdrawn from the city."),
+        ("new_claim", "The army said 300 soldiers had withdrawn from the city.")]
+    assert len(made) == (2 if worker else 0)  # one worker per pass
