@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 import zlib
 from collections.abc import Sequence
 from functools import lru_cache
@@ -29,8 +30,11 @@ def engine_fingerprint() -> str:
     """A digest of the source of every module of the package: claims are only reused by
     the very code that made them (hashing the whole package, rather than the modules
     `make_claim` imports today, cannot miss a module that it imports tomorrow)."""
+    sources = sorted(_PACKAGE.glob("*.py"))
+    if not sources:  # installed without its source: no fingerprint, so nothing is reused
+        return f"no-source-{uuid.uuid4().hex}"
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.glob("*.py")):
+    for path in sources:
         digest.update(path.name.encode("utf-8") + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:32]

@@ -73,3 +73,14 @@ def test_the_fingerprint_follows_every_module_of_the_package(tmp_path, monkeypat
         assert engine_fingerprint() != first
     finally:
         engine_fingerprint.cache_clear()
+
+
+def test_without_source_files_no_two_processes_share_a_fingerprint(tmp_path, monkeypatch):
+    monkeypatch.setattr(claim_codec, "_PACKAGE", tmp_path)  # an install without .py files
+    engine_fingerprint.cache_clear()
+    try:
+        first = engine_fingerprint()
+        engine_fingerprint.cache_clear()  # as a new process would start
+        assert engine_fingerprint() != first
+    finally:
+        engine_fingerprint.cache_clear()
