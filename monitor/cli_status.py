@@ -43,11 +43,12 @@ def status(env: Env, as_json: bool, show_all: bool, failing: bool) -> None:
                    stop: "crashed?" with its last heartbeat and pid)
 
     \b
-    Then, per source: the last check and its RESULT, the last change, consecutive
-    failures (FAILS), the next due time and the last error. RESULT is one of:
+    Then, per source: the last check and its RESULT, the last change (a feed's or
+    folder's: its articles' newest), consecutive failures (FAILS), the next due time and
+    the last error. RESULT is one of:
       changed       the article's claims changed (see `monitor changes`)
-      unchanged     fetched: the same body, text or claims as before (a feed: the same
-                    feed, not parsed again)
+      unchanged     fetched: the same body, text or claims as before, or only the layout
+                    around the article changed (a feed: the same feed, not parsed again)
       not_modified  the server answered 304 (nothing downloaded)
       first_seen    the first version of an article was stored
       no_article    the page holds no article text (the last version is kept)

@@ -168,13 +168,17 @@ class ScheduleQueries(StoreBase):
         last_change, last_error, failures, next_due, retired_at, deferred_reason (why the
         last check was deferred, when it was; None otherwise), and for feeds and folders
         `articles` / `retired_articles` (how many articles found through them are checked /
-        retired). Top-level sources only, unless `include_articles`; each feed or folder is
-        followed by its articles.
+        retired). A feed's or folder's `last_change` is its articles' newest. Top-level
+        sources only, unless `include_articles`; each feed or folder is followed by its
+        articles.
         """
         where = "" if include_articles else "WHERE s.parent IS NULL "
         return self._rows(
             "SELECT s.name, s.kind, s.origin, s.parent, s.url, s.interval, st.last_checked, "
-            "st.last_outcome, st.last_change, st.last_error, coalesce(st.failures, 0) "
+            "st.last_outcome, CASE WHEN s.kind IN ('feed', 'dir') THEN (SELECT "
+            " max(cs.last_change) FROM sources c JOIN source_state cs ON cs.name = c.name "
+            " WHERE c.parent = s.name) ELSE st.last_change END AS last_change, "
+            "st.last_error, coalesce(st.failures, 0) "
             "AS failures, st.next_due, st.retired_at, "
             "CASE WHEN st.last_outcome = 'deferred' THEN (SELECT f.error FROM fetch_log f "
             " WHERE f.source = s.name ORDER BY f.checked_at DESC, f.id DESC LIMIT 1) "

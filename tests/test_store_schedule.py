@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.clock import utc_iso
 from monitor.errors import UsageError
 from monitor.models import Document
 from monitor.store import SourceState, Store
@@ -135,6 +136,7 @@ def test_status_rows_and_failing(store):
     top = store.status_rows(include_articles=False)
     assert [r["name"] for r in top] == ["feed", "feed-b"]
     assert (top[0]["articles"], top[0]["retired_articles"]) == (2, 1)
+    assert top[0]["last_change"] is None  # no article of the feed changed yet
     assert top[1]["failures"] == 5 and top[1]["last_error"] == "HTTP 503"
     assert top[1]["last_outcome"] == "error" and top[1]["last_checked"] == "2024-12-09T12:00:00Z"
     every = store.status_rows(include_articles=True)
@@ -143,6 +145,19 @@ def test_status_rows_and_failing(store):
     assert every[1]["next_due"] == "2024-12-09T12:00:00Z" and every[1]["parent"] == "feed"
     assert store.failing(5) == ["feed-b"]
     assert store.failing(6) == []
+
+
+def test_a_feed_s_last_change_is_its_articles_newest(store):
+    add(store, "feed", kind="feed")
+    for i, name in enumerate(["feed/x", "feed/y"]):
+        child = add(store, name, parent="feed", origin="feed")
+        store.record_check(child, url=child.url, now=at(10 * (i + 1)), duration_ms=1,
+                           outcome="changed", changes=1)
+    feed = store.get_source("feed")
+    store.record_check(feed, url=feed.url, now=at(40), duration_ms=1, outcome="ok")
+    rows = {r["name"]: r for r in store.status_rows(include_articles=True)}
+    assert rows["feed"]["last_change"] == rows["feed/y"]["last_change"] == utc_iso(at(20))
+    assert rows["feed/x"]["last_change"] == utc_iso(at(10))
 
 
 def test_respread_overdue_spreads_long_overdue_sources_over_the_next_minute(store):
