@@ -123,6 +123,7 @@ class Checker:
         clock: Clock = utcnow,
         cpu_slots: int = CPU_SLOTS,
         compute: Compute | None = None,
+        light: Compute | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -133,6 +134,7 @@ class Checker:
 
             compute = Slots(cpu_slots)
         self._compute: Compute = compute
+        self._light: Compute = light if light is not None else compute
         self._primed: dict[str, SourceState] = {}
 
     def prime(self, names: Collection[str]) -> None:
@@ -150,6 +152,12 @@ class Checker:
         """`func(*args)` (pure work: no database) off the loop: in a worker thread (see
         monitor.offload), or as the Checker's `compute` runs it (monitor.workers)."""
         return await self._compute.run(func, *args)
+
+    async def compute_light(self, func: Callable[..., T], /, *args: Any) -> T:
+        """`func(*args)` (pure work of about a millisecond) as the Checker's `light` runs
+        it: by default as `compute` does; a one-shot pass with a worker process runs it
+        inline, where sending the page to the worker would cost as much as the work."""
+        return await self._light.run(func, *args)
 
     async def check(self, source: Source) -> CheckResult:
         """Check one source; failures are recorded and returned, never raised."""
@@ -447,7 +455,7 @@ async def _fetch_if_changed(
     body_hash = text_hash(result.text)
     if state.body_hash == body_hash or (
         expect == "html" and source.selector is None and state.region
-        and await checker.compute(_region_unchanged, result.text, state.region)
+        and await checker.compute_light(_region_unchanged, result.text, state.region)
     ):  # the same bytes, or the article's region of the page holds the same text
         return _unchanged(checker, source, started, "unchanged", status=result.status,
                           etag=result.etag, last_modified=result.last_modified,

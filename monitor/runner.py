@@ -154,8 +154,12 @@ async def _pass(
         # Without a worker process, parsing is inline (cpu_slots=0): a one-shot pass has
         # no loop to keep responsive, and worker threads would make the loop's every
         # system call queue for the GIL.
+        from .offload import Slots
+
+        # A region check (a parse, about a millisecond) costs no more here than sending the
+        # page to the worker, and this process has time while the worker extracts.
         checker = Checker(store, Fetcher(client, settings.fetch), index, cpu_slots=0,
-                          compute=compute)
+                          compute=compute, light=Slots(0) if compute is not None else None)
         return await run_pass(checker, sources, concurrency=settings.fetch.concurrency,
                               progress=progress)
 

@@ -102,3 +102,29 @@ def test_a_pass_gives_the_same_results_with_or_without_a_worker(
         ("updated_claim", "The army said 3,000 soldiers had withdrawn from the city."),
         ("new_claim", "The army said 300 soldiers had withdrawn from the city.")]
     assert len(made) == (2 if worker else 0)  # one worker per pass
+
+
+def test_with_a_worker_the_region_checks_stay_in_this_process(http_server, tmp_path, monkeypatch):
+    from monitor import pipeline
+
+    monkeypatch.setattr(workers, "usable_cores", lambda: 2)
+    monkeypatch.setattr(workers, "MIN_PAGES", 1)
+    ran_in: list[int] = []
+    real = pipeline._region_unchanged
+
+    def spy(html, region):
+        ran_in.append(os.getpid())
+        return real(html, region)
+
+    monkeypatch.setattr(pipeline, "_region_unchanged", spy)  # a local function: unpicklable
+    paragraphs = ["Rebels captured the airport of Aleppo on Friday, a commander said.",
+                  "The army said 300 soldiers had withdrawn from the city."]
+    served = {"page": article_page("Aleppo", paragraphs)}
+    http_server.routes["/a"] = lambda request: (200, HTML, served["page"])
+    settings, store = _baseline(tmp_path)
+    store.add_source(Source("a", http_server.url("/a")), now=runner.utcnow())
+    check_once(settings, store, [])
+    served["page"] = article_page("Aleppo", paragraphs, extra="<div>Most read: Oil</div>")
+    again = check_once(settings, store, [])
+    assert [r.outcome for r in again.results] == ["unchanged"]
+    assert ran_in == [os.getpid()]
