@@ -9,7 +9,6 @@ compares share most sentences: a `monitor.memo.ClaimMemo` works each out once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,18 +19,13 @@ from .claims import is_claim, split_sentences
 from .diff import diff_claims
 from .errors import ExtractError
 from .memo import ClaimMemo
-from .models import Change, Claim, Document
+from .models import Change, Claim, Document, text_hash
 from .store_changes import StoredVersion
 
 # Claims per article. Beyond this a page is not an article whose claims can be followed
 # (a 4.6 MB archive page has 30,000 sentences): comparing it would take seconds and log
 # thousands of "changes", so the check fails with a readable error instead.
 MAX_CLAIMS = 2000
-
-
-def text_hash(text: str) -> str:
-    """The hex SHA-256 of `text` (UTF-8): how versions and bodies are compared."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

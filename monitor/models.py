@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -171,3 +172,8 @@ class Alert:
     detected_at: str  # ISO 8601 UTC, "2024-12-08T21:00:00Z"
     version_id: int | None = None
     tags: tuple[str, ...] = ()
+
+
+def text_hash(text: str) -> str:
+    """The hex SHA-256 of `text` (UTF-8): how versions and bodies are compared."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -47,7 +47,7 @@ from .errors import (
     RobotsDisallowedError,
     UsageError,
 )
-from .models import Document, FetchResult, Source
+from .models import Document, FetchResult, Source, text_hash
 from .store import SourceState, Store
 
 if TYPE_CHECKING:
@@ -450,8 +450,6 @@ async def _fetch_if_changed(
     )
     if result.not_modified:
         return _unchanged(checker, source, started, "not_modified", status=304)
-    from .analysis import text_hash
-
     body_hash = text_hash(result.text)
     if state.body_hash == body_hash or (
         expect == "html" and source.selector is None and state.region
