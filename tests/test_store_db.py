@@ -60,12 +60,18 @@ def test_a_transaction_commits_together_or_not_at_all(store):
     assert not store.db.conn.in_transaction
 
 
-def test_a_schema_2_database_migrates_keeping_its_rows(tmp_path):
-    path = tmp_path / "m.db"
+def _database_at(path, schema: int) -> sqlite3.Connection:
+    """A database file left by a monitor whose schema was version `schema`."""
     conn = sqlite3.connect(path)
-    for version, script in enumerate(MIGRATIONS[:2], 1):
+    for version, script in enumerate(MIGRATIONS[:schema], 1):
         conn.executescript(script)
         conn.execute(f"PRAGMA user_version = {version}")
+    return conn
+
+
+def test_a_schema_2_database_migrates_keeping_its_rows(tmp_path):
+    path = tmp_path / "m.db"
+    conn = _database_at(path, 2)
     conn.execute("INSERT INTO sources (name, url, interval, added_at) "
                  "VALUES ('a', 'https://example.com/a', 900, '2024-12-09T12:00:00Z')")
     conn.execute("INSERT INTO source_state (name, etag, failures) VALUES ('a', '\"v1\"', 2)")
@@ -210,10 +216,7 @@ def test_closing_the_store_commits_a_pending_batch(tmp_path):
 
 def test_a_schema_3_version_reads_without_stored_claims(tmp_path):
     path = tmp_path / "m.db"
-    conn = sqlite3.connect(path)
-    for version, script in enumerate(MIGRATIONS[:3], 1):
-        conn.executescript(script)
-        conn.execute(f"PRAGMA user_version = {version}")
+    conn = _database_at(path, 3)
     conn.execute("INSERT INTO versions (source, url, fetched_at, text_hash, text_z) "
                  "VALUES ('a', 'https://example.com/a', '2024-12-09T12:00:00Z', 'h1', ?)",
                  [zlib.compress(b"One. Two.")])
