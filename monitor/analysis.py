@@ -81,16 +81,16 @@ def analyse(
                     engine, encode_claims(current), region)
 
 
-def _reuse_claims(memo: ClaimMemo, latest: StoredVersion, engine: str) -> bool:
+def _reuse_claims(memo: ClaimMemo, latest: StoredVersion, engine: str) -> None:
     """Give `memo` the claims stored with `latest` when this very engine made them (so
-    they are what making them again would give); whether it took them."""
+    they are what making them again would give)."""
     if latest.claims_z is None or latest.engine != engine:
-        return False
+        return
     try:
         claims = decode_claims(latest.claims_z)
     except ValueError:  # a damaged blob: the claims are made from the text instead
-        return False
-    return memo.seed(latest.text, claims)
+        return
+    memo.seed(latest.text, claims)
 
 
 def check_size(text: str) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from itertools import islice
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -76,7 +77,7 @@ def locate(html: str, text: str) -> str | None:
     # every paragraph must start inside: one outside could change unseen
     if not all(_start(line) in inside for line in lines):
         return None
-    return Region(_path(container), _digest(container)).encode()
+    return Region(_path(container), _digest(inside)).encode()
 
 
 def unchanged(html: str, encoded: str) -> bool:
@@ -92,7 +93,7 @@ def unchanged(html: str, encoded: str) -> bool:
         if step >= len(children):
             return False
         element = children[step]
-    return element.tag not in _WIDE and _digest(element) == region.digest
+    return element.tag not in _WIDE and _digest(_norm(element.text_content())) == region.digest
 
 
 def _parse(html: str) -> lxml_html.HtmlElement | None:
@@ -139,7 +140,7 @@ def _element_starting(root: lxml_html.HtmlElement, line: str) -> lxml_html.HtmlE
         if own.startswith(want):
             return element
         if want.startswith(own):
-            for candidate in (element, *list(element.iterancestors())[:3]):
+            for candidate in (element, *islice(element.iterancestors(), 3)):
                 if _norm(candidate.text_content()).startswith(want):
                     return candidate
     return None
@@ -162,5 +163,6 @@ def _path(element: lxml_html.HtmlElement) -> tuple[int, ...]:
     return tuple(reversed(steps))
 
 
-def _digest(element: lxml_html.HtmlElement) -> str:
-    return hashlib.sha256(_norm(element.text_content()).encode("utf-8")).hexdigest()[:32]
+def _digest(text: str) -> str:
+    """The digest of an element's text, whitespace folded (`_norm`)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

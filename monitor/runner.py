@@ -92,11 +92,6 @@ def _stored_stamps(value: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in found.items()}
 
 
-def sync_baseline(settings: Settings, store: Store) -> BaselineIndex:
-    """Load the configured baseline paths (idempotent) and index every baseline claim."""
-    return BaselineCache().sync(settings, store)
-
-
 def check_once(
     settings: Settings, store: Store, names: Iterable[str],
     *, echo: Callable[[str], Any] | None = None,
