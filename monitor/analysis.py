@@ -36,8 +36,7 @@ class Analysis:
     (the same text as the latest version) or "compared" (`claims` are the article's,
     `changes` what differs from the latest version and the baseline; none for a first
     version whose every claim is already known). `claims_z` is `claims` encoded for the
-    store (monitor.claim_codec) by the engine with fingerprint `engine`. `region` is
-    where the page holds the article (monitor.region; "" for none), when asked for.
+    store (monitor.claim_codec) by the engine with fingerprint `engine`.
     """
 
     document: Document
@@ -47,7 +46,6 @@ class Analysis:
     changes: tuple[Change, ...] = ()
     engine: str | None = None
     claims_z: bytes | None = None
-    region: str | None = None
 
 
 def analyse(
@@ -55,19 +53,16 @@ def analyse(
     latest: StoredVersion | None,
     baseline: BaselineIndex,
     now: datetime,
-    locate: Callable[[str], str | None] | None = None,
 ) -> Analysis:
     """Extract the article with `extract` and compare it with `latest` and `baseline`;
-    changes are stamped `now`. `locate`, given the article text, says where the page holds
-    it (see monitor.region). ExtractError when the article has over MAX_CLAIMS claims (or
+    changes are stamped `now`. ExtractError when the article has over MAX_CLAIMS claims (or
     when `extract` raises it)."""
     document = extract()
     digest = text_hash(document.text)
-    region = (locate(document.text) or "") if locate is not None else None
     if not document.text.strip():
-        return Analysis(document, digest, "no_article", region=region)
+        return Analysis(document, digest, "no_article")
     if latest is not None and latest.text_hash == digest:
-        return Analysis(document, digest, "unchanged", region=region)
+        return Analysis(document, digest, "unchanged")
     memo = ClaimMemo()
     engine = engine_fingerprint()
     if latest is not None:
@@ -78,7 +73,7 @@ def analyse(
     previous = memo.split_claims(latest.text) if latest is not None else None
     changes = diff_claims(previous, current, baseline, now=now)
     return Analysis(document, digest, "compared", tuple(current), tuple(changes),
-                    engine, encode_claims(current), region)
+                    engine, encode_claims(current))
 
 
 def _reuse_claims(memo: ClaimMemo, latest: StoredVersion, engine: str) -> None:

@@ -229,12 +229,17 @@ class Checker:
         the article's region, when `locate` finds it: see monitor.region)."""
         now = self.clock()
         latest = self.store.latest_version(source.name)
-        analysis = await self.compute(_analyse, extract, latest, self.baseline, now, locate)
+        analysis = await self.compute(_analyse, extract, latest, self.baseline, now)
         document = analysis.document
+        region = None
+        if locate is not None:
+            # A light task: with a worker process, this process has the time to do it.
+            region = document.text.strip() and (
+                await self.compute_light(locate, document.text) or "")
         record: dict[str, Any] = dict(
             url=document.url, now=now, status=status, etag=etag, last_modified=last_modified,
             body_hash=body_hash, file_stamp=file_stamp, duration_ms=_ms(started),
-            region=analysis.region,
+            region=region,
         )
         if analysis.outcome != "compared":
             # "no_article": an index page, or a page whose article vanished: keep what we

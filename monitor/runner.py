@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 
 BASELINE_STAMPS_KEY = "baseline_file_stamps"  # the `meta` entry: {path: "mtime_ns:size"}
+PARSE_BACKLOG = 64  # pages fetched and waiting for the worker process, at most
 
 
 class BaselineCache:
@@ -111,10 +112,11 @@ def check_once(
     compute: ProcessCompute | None = None
     index: BaselineIndex | SharedIndex
     if usable_cores() > 1 and _pages(store, sources) >= MIN_PAGES:
-        # parse in a worker process while this one fetches (see monitor.workers)
+        # Parse in a worker process while this one fetches (see monitor.workers), started
+        # first: it builds its index meanwhile (again, should new baseline files change it).
+        compute = ProcessCompute(store.path, store.baseline_revision())
         cache.load_files(settings, store)
         index = SharedIndex(store.path, store.baseline_revision())
-        compute = ProcessCompute(index)
     else:
         index = cache.sync(settings, store)
 
@@ -155,8 +157,11 @@ async def _pass(
         # page to the worker, and this process has time while the worker extracts.
         checker = Checker(store, Fetcher(client, settings.fetch), index, cpu_slots=0,
                           compute=compute, light=Slots(0) if compute is not None else None)
-        return await run_pass(checker, sources, concurrency=settings.fetch.concurrency,
-                              progress=progress)
+        # The fetcher bounds the requests in flight (fetch.concurrency); with a worker, a
+        # check waiting for its page to be parsed must not hold up the next fetches, so
+        # more checks may be under way: their pages wait in memory for the worker.
+        checks = settings.fetch.concurrency + (PARSE_BACKLOG if compute is not None else 0)
+        return await run_pass(checker, sources, concurrency=checks, progress=progress)
 
 
 def serve(settings: Settings, store: Store, *, lock: InstanceLock | None = None) -> None:

@@ -85,3 +85,51 @@ def test_unreadable_baseline_stamps_mean_read_every_file(tmp_path, stored):
 
         store.set_meta(BASELINE_STAMPS_KEY, stored)
     assert len(BaselineCache().sync(settings, store)) == 1
+
+
+def test_with_a_worker_fetches_go_on_while_pages_wait_to_be_parsed(
+        http_server, tmp_path, monkeypatch):
+    # One request at a time, and parsing that waits until every page has been fetched:
+    # a pass whose checks held their slot while waiting for the worker would never end.
+    import asyncio
+    import time
+
+    from monitor import pipeline, runner, workers
+    from monitor.config import FetchSettings
+    from monitor.models import Source
+    from tests.helpers import article_page
+
+    served: list[str] = []
+    pages = ["a", "b", "c"]
+    for name in pages:
+        page = article_page(name.upper(), [f"The army said {len(name)} soldiers left {name}."])
+        http_server.routes[f"/{name}"] = lambda request, page=page, name=name: (
+            served.append(name) or (200, {"Content-Type": "text/html"}, page))
+
+    class WaitingCompute:
+        def __init__(self, db, revision):
+            pass
+
+        async def run(self, func, /, *args):
+            if func is pipeline._analyse:
+                deadline = time.monotonic() + 5
+                while len(served) < len(pages):
+                    assert time.monotonic() < deadline, f"fetches held up: {served}"
+                    await asyncio.sleep(0.01)
+            return func(*(a.resolve() if isinstance(a, workers.SharedIndex) else a
+                          for a in args))
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(workers, "usable_cores", lambda: 2)
+    monkeypatch.setattr(workers, "MIN_PAGES", 1)
+    monkeypatch.setattr(workers, "ProcessCompute", WaitingCompute)
+    settings = Settings(db_path=tmp_path / "m.db", baseline_paths=(),
+                        fetch=FetchSettings(allow_private=True, host_delay=0.0, concurrency=1))
+    store = Store(settings.db_path)
+    for name in pages:
+        store.add_source(Source(name, http_server.url(f"/{name}")), now=runner.utcnow())
+    summary = runner.check_once(settings, store, [])
+    assert sorted(r.outcome for r in summary.results) == ["changed"] * 3
+    assert sorted(served) == pages

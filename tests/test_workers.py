@@ -49,7 +49,7 @@ def test_a_shared_index_unpickles_to_this_process_s_index(tmp_path):
 def test_the_work_runs_in_another_process_with_the_baseline_built_there(tmp_path):
     settings, store = _baseline(tmp_path)
     ref = SharedIndex(settings.db_path, store.baseline_revision())
-    compute = ProcessCompute(ref)
+    compute = ProcessCompute(ref.db, ref.revision)
     try:
         pid = asyncio.run(compute.run(os.getpid))
         size = asyncio.run(compute.run(len, ref))
@@ -61,7 +61,7 @@ def test_the_work_runs_in_another_process_with_the_baseline_built_there(tmp_path
 
 def test_a_worker_that_dies_leaves_the_work_to_this_process(tmp_path, caplog):
     settings, store = _baseline(tmp_path)
-    compute = ProcessCompute(SharedIndex(settings.db_path, store.baseline_revision()))
+    compute = ProcessCompute(settings.db_path, store.baseline_revision())
     try:
         assert asyncio.run(compute.run(_die_outside, os.getpid())) == "inline"
         assert asyncio.run(compute.run(len, SharedIndex(settings.db_path, 1))) == 1
@@ -78,8 +78,8 @@ def test_a_pass_gives_the_same_results_with_or_without_a_worker(
     made: list[ProcessCompute] = []
     real = workers.ProcessCompute
 
-    def spy(index):
-        made.append(real(index))
+    def spy(db, revision):
+        made.append(real(db, revision))
         return made[-1]
 
     monkeypatch.setattr(workers, "ProcessCompute", spy)
@@ -104,19 +104,25 @@ def test_a_pass_gives_the_same_results_with_or_without_a_worker(
     assert len(made) == (2 if worker else 0)  # one worker per pass
 
 
-def test_with_a_worker_the_region_checks_stay_in_this_process(http_server, tmp_path, monkeypatch):
+def test_with_a_worker_region_work_stays_in_this_process(http_server, tmp_path, monkeypatch):
     from monitor import pipeline
 
     monkeypatch.setattr(workers, "usable_cores", lambda: 2)
     monkeypatch.setattr(workers, "MIN_PAGES", 1)
-    ran_in: list[int] = []
-    real = pipeline._region_unchanged
+    ran_in: list[tuple[str, int]] = []
+    real_unchanged, real_locate = pipeline._region_unchanged, pipeline._locate
 
-    def spy(html, region):
-        ran_in.append(os.getpid())
-        return real(html, region)
+    def unchanged(html, region):
+        ran_in.append(("unchanged", os.getpid()))
+        return real_unchanged(html, region)
 
-    monkeypatch.setattr(pipeline, "_region_unchanged", spy)  # a local function: unpicklable
+    def locate(html, text):
+        ran_in.append(("locate", os.getpid()))
+        return real_locate(html, text)
+
+    # local functions: they cannot be sent to the worker
+    monkeypatch.setattr(pipeline, "_region_unchanged", unchanged)
+    monkeypatch.setattr(pipeline, "_locate", locate)
     paragraphs = ["Rebels captured the airport of Aleppo on Friday, a commander said.",
                   "The army said 300 soldiers had withdrawn from the city."]
     served = {"page": article_page("Aleppo", paragraphs)}
@@ -127,4 +133,61 @@ def test_with_a_worker_the_region_checks_stay_in_this_process(http_server, tmp_p
     served["page"] = article_page("Aleppo", paragraphs, extra="<div>Most read: Oil</div>")
     again = check_once(settings, store, [])
     assert [r.outcome for r in again.results] == ["unchanged"]
-    assert ran_in == [os.getpid()]
+    assert ran_in == [("locate", os.getpid()), ("unchanged", os.getpid())]
+
+
+def _fail(message: str) -> None:
+    from monitor.errors import ExtractError
+
+    raise ExtractError(message)
+
+
+def test_an_error_in_the_worker_is_raised_to_the_caller(tmp_path):
+    from monitor.errors import ExtractError
+
+    settings, store = _baseline(tmp_path)
+    compute = ProcessCompute(settings.db_path, store.baseline_revision())
+    try:
+        with pytest.raises(ExtractError, match="no article here"):
+            asyncio.run(compute.run(_fail, "no article here"))
+        assert asyncio.run(compute.run(os.getpid)) != os.getpid()  # the worker lives on
+    finally:
+        compute.close()
+
+
+def test_answers_to_calls_of_an_ended_loop_are_dropped(tmp_path):
+    import time
+
+    settings, store = _baseline(tmp_path)
+    compute = ProcessCompute(settings.db_path, store.baseline_revision())
+
+    async def abandon() -> None:  # a pass interrupted while the worker is busy
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(compute.run(time.sleep, 0.3), 0.05)
+
+    try:
+        asyncio.run(abandon())
+        # the late answer (None) to the abandoned call must not answer this one
+        assert asyncio.run(compute.run(str.upper, "next")) == "NEXT"
+    finally:
+        compute.close()
+
+
+def test_the_loop_talks_to_the_worker_without_a_helper_thread(tmp_path):
+    import threading
+
+    settings, store = _baseline(tmp_path)
+    compute = ProcessCompute(settings.db_path, store.baseline_revision())
+
+    async def calls() -> list[int]:
+        threads = [threading.active_count()]
+        for text in ("a", "b"):
+            await compute.run(str.upper, text)
+            threads.append(threading.active_count())
+        return threads
+
+    try:
+        counts = asyncio.run(calls())
+    finally:
+        compute.close()
+    assert counts == [counts[0]] * 3
