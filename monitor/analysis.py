@@ -10,7 +10,6 @@ compares share most sentences: a `monitor.memo.ClaimMemo` works each out once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from .baseline import BaselineIndex
@@ -19,33 +18,13 @@ from .claims import is_claim, split_sentences
 from .diff import diff_claims
 from .errors import ExtractError
 from .memo import ClaimMemo
-from .models import Change, Claim, Document, text_hash
+from .models import Analysis, Document, text_hash
 from .store_changes import StoredVersion
 
 # Claims per article. Beyond this a page is not an article whose claims can be followed
 # (a 4.6 MB archive page has 30,000 sentences): comparing it would take seconds and log
 # thousands of "changes", so the check fails with a readable error instead.
 MAX_CLAIMS = 2000
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What a freshly extracted article says, next to its latest stored version.
-
-    `outcome` is "no_article" (no article text: the latest version is kept), "unchanged"
-    (the same text as the latest version) or "compared" (`claims` are the article's,
-    `changes` what differs from the latest version and the baseline; none for a first
-    version whose every claim is already known). `claims_z` is `claims` encoded for the
-    store (monitor.claim_codec) by the engine with fingerprint `engine`.
-    """
-
-    document: Document
-    digest: str
-    outcome: str
-    claims: tuple[Claim, ...] = ()
-    changes: tuple[Change, ...] = ()
-    engine: str | None = None
-    claims_z: bytes | None = None
 
 
 def analyse(

@@ -8,12 +8,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .baseline import BaselineIndex
-from .claims import make_claim, split_claims
 from .errors import UsageError
 from .models import BaselineClaim
 from .store import Store
+
+if TYPE_CHECKING:
+    from .baseline import BaselineIndex
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,9 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_baseline(store: Store, paths: Iterable[Path], *, now: datetime) -> list[LoadResult]:
     """Add each article file's text and claims to the baseline; known texts add nothing."""
-    from .extract import extract_file  # extraction's libraries load only when a pass needs them
+    # the claim engine and extraction's libraries load only when a file is new or changed
+    from .claims import split_claims
+    from .extract import extract_file
 
     results = []
     for path in article_files(paths):
@@ -66,6 +70,9 @@ def load_baseline(store: Store, paths: Iterable[Path], *, now: datetime) -> list
 
 def build_index(store: Store) -> BaselineIndex:
     """The baseline index over every baseline claim in the store."""
+    from .baseline import BaselineIndex
+    from .claims import make_claim
+
     return BaselineIndex(
         BaselineClaim(make_claim(text, position), source)
         for position, (text, source) in enumerate(store.baseline_claims())

@@ -177,3 +177,24 @@ class Alert:
 def text_hash(text: str) -> str:
     """The hex SHA-256 of `text` (UTF-8): how versions and bodies are compared."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a freshly extracted article says, next to its latest stored version (made by
+    monitor.analysis, possibly in a worker process: unpickling it loads no claim engine).
+
+    `outcome` is "no_article" (no article text: the latest version is kept), "unchanged"
+    (the same text as the latest version) or "compared" (`claims` are the article's,
+    `changes` what differs from the latest version and the baseline; none for a first
+    version whose every claim is already known). `claims_z` is `claims` encoded for the
+    store (monitor.claim_codec) by the engine with fingerprint `engine`.
+    """
+
+    document: Document
+    digest: str
+    outcome: str
+    claims: tuple[Claim, ...] = ()
+    changes: tuple[Change, ...] = ()
+    engine: str | None = None
+    claims_z: bytes | None = None

@@ -191,3 +191,35 @@ def test_the_loop_talks_to_the_worker_without_a_helper_thread(tmp_path):
     finally:
         compute.close()
     assert counts == [counts[0]] * 3
+
+
+def test_a_pass_with_a_worker_loads_no_claim_engine_or_extractor_here(http_server, tmp_path):
+    # The main process fetches and records; what comes back from the worker (an Analysis)
+    # and the unchanged baseline files must not pull the heavy modules in.
+    import subprocess
+    import sys
+
+    settings, store = _baseline(tmp_path)  # the baseline files are loaded already
+    page = article_page("Aleppo", ["The army said 300 soldiers had withdrawn from the city."])
+    http_server.routes["/a"] = lambda request: (200, HTML, page)
+    store.add_source(Source("a", http_server.url("/a")), now=runner.utcnow())
+    store.close()
+    script = f"""
+import sys
+from pathlib import Path
+from monitor import runner, workers
+from monitor.config import FetchSettings, Settings
+from monitor.store import Store
+workers.MIN_PAGES = 1
+workers.usable_cores = lambda: 2
+settings = Settings(db_path=Path({str(settings.db_path)!r}),
+                    baseline_paths=(Path({str(settings.baseline_paths[0])!r}),),
+                    fetch=FetchSettings(allow_private=True, host_delay=0.0))
+summary = runner.check_once(settings, Store(settings.db_path), [])
+heavy = ("monitor.analysis", "monitor.claims", "monitor.diff", "monitor.extract", "trafilatura")
+print([r.outcome for r in summary.results], [m for m in heavy if m in sys.modules])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['changed'] []"
