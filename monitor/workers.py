@@ -125,18 +125,25 @@ def serve(fd: int, db: str, revision: int) -> None:
         except Exception:  # a truncated message: the main process has gone
             break
         try:
-            reply = (ident, True, func(*args))
+            data = pickle.dumps((ident, True, func(*args)), _PROTOCOL)
         except Exception as exc:  # the caller gets it, as if it had made the call itself
-            reply = (ident, False, exc)
-        try:
-            data = pickle.dumps(reply, _PROTOCOL)
-        except Exception as exc:  # an unpicklable result or exception
-            data = pickle.dumps((ident, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            data = _error_reply(ident, exc)
         try:
             sock.sendall(_HEADER.pack(len(data)) + data)
         except OSError:
             break
     os._exit(0)
+
+
+def _error_reply(ident: int, exc: Exception) -> bytes:
+    """The answer that raises `exc` in the caller; a RuntimeError with its text when `exc`
+    (or the result that failed to pickle) would not survive the trip."""
+    try:
+        data = pickle.dumps((ident, False, exc), _PROTOCOL)
+        pickle.loads(data)  # an exception whose __init__ differs from its args fails here
+        return data
+    except Exception:
+        return pickle.dumps((ident, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 class ProcessCompute:
@@ -230,7 +237,11 @@ class ProcessCompute:
                 end = _HEADER.size + _HEADER.unpack_from(inbox)[0]
                 if len(inbox) < end:
                     break
-                ident, ok, value = pickle.loads(inbox[_HEADER.size:end])
+                try:
+                    ident, ok, value = pickle.loads(inbox[_HEADER.size:end])
+                except Exception as exc:  # whose answer it was is unknown: all go inline
+                    self._fail(WorkerGone(f"unreadable answer ({type(exc).__name__}: {exc})"))
+                    return
                 del inbox[:end]
                 future = self._waiting.get(ident)
                 if future is not None and not future.done():

@@ -223,3 +223,25 @@ print([r.outcome for r in summary.results], [m for m in heavy if m in sys.module
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['changed'] []"
+
+
+class _Odd(Exception):
+    """An exception that pickles but does not unpickle (its args are not its __init__'s)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def _raise_odd() -> None:
+    raise _Odd("this", "that")
+
+
+def test_an_error_that_cannot_travel_arrives_as_its_text(tmp_path):
+    settings, store = _baseline(tmp_path)
+    compute = ProcessCompute(settings.db_path, store.baseline_revision())
+    try:
+        with pytest.raises(RuntimeError, match=r"^_Odd: this and that$"):
+            asyncio.run(compute.run(_raise_odd))
+        assert asyncio.run(compute.run(str.upper, "on")) == "ON"  # nothing hangs
+    finally:
+        compute.close()
