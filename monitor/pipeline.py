@@ -225,8 +225,8 @@ class Checker:
         locate: Callable[[str], str | None] | None = None,
     ) -> CheckResult:
         """Extract a fresh document with `extract` and compare it with the last version and
-        the baseline (in a worker thread: monitor.analysis), then record the outcome (and
-        the article's region, when `locate` finds it: see monitor.region)."""
+        the baseline (`compute`: monitor.analysis), then record the outcome (and the
+        article's region, when `locate` finds it: see monitor.region)."""
         now = self.clock()
         latest = self.store.latest_version(source.name)
         analysis = await self.compute(_analyse, extract, latest, self.baseline, now)

@@ -115,7 +115,11 @@ def check_once(
         # Parse in a worker process while this one fetches (see monitor.workers), started
         # first: it builds its index meanwhile (again, should new baseline files change it).
         compute = ProcessCompute(store.path, store.baseline_revision())
-        cache.load_files(settings, store)
+        try:
+            cache.load_files(settings, store)
+        except BaseException:  # a bad baseline file: the pass does not start
+            compute.close()
+            raise
         index = SharedIndex(store.path, store.baseline_revision())
     else:
         index = cache.sync(settings, store)

@@ -215,12 +215,13 @@ class ProcessCompute:
         self._loop = loop
         self._waiting.clear()
         self._send_lock = asyncio.Lock()
-        self._reader = loop.create_task(self._read(loop))
+        self._reader = loop.create_task(self._read(loop))  # held: a task must be referenced
 
     async def _read(self, loop: asyncio.AbstractEventLoop) -> None:
         """Hand each answer to the call waiting for it, until the worker goes."""
         sock = self._sock
-        while sock is not None and self._loop is loop:
+        assert sock is not None
+        while self._loop is loop:  # a later loop has its own reader
             try:
                 chunk = await loop.sock_recv(sock, 1 << 20)
             except OSError as exc:
